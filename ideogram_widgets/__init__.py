@@ -1,0 +1,75 @@
+"""ideogram-widgets: Jupyter widgets for Ideogram 3.0 image editing through the RunComfy Model API.
+
+Names are imported lazily, so ``import ideogram_widgets`` stays fast; the heavy parts (numpy, Pillow,
+httpx, ipywidgets) load when first used.
+
+Example:
+    >>> import ideogram_widgets as iw
+    >>> iw.Resolution.closest_to((800, 600)).value
+    '1152:864 (4:3)'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from .api import (
+        AsyncClient,
+        Client,
+        ColorPalette,
+        EditInput,
+        MagicPrompt,
+        MaskPolarity,
+        ReframeInput,
+        RenderingSpeed,
+        Resolution,
+        Style,
+    )
+    from .backend import default_client
+
+# public name -> module that defines it
+_LAZY: dict[str, str] = {
+    "AsyncClient": ".api",
+    "Client": ".api",
+    "ColorPalette": ".api",
+    "EditInput": ".api",
+    "MagicPrompt": ".api",
+    "MaskPolarity": ".api",
+    "ReframeInput": ".api",
+    "RenderingSpeed": ".api",
+    "Resolution": ".api",
+    "Style": ".api",
+    "default_client": ".backend",
+}
+
+__all__ = [
+    "AsyncClient",
+    "Client",
+    "ColorPalette",
+    "EditInput",
+    "MagicPrompt",
+    "MaskPolarity",
+    "ReframeInput",
+    "RenderingSpeed",
+    "Resolution",
+    "Style",
+    "__version__",
+    "default_client",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ideogram_widgets' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
