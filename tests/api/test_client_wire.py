@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from ideogram_widgets.api import (
+    APIError,
     AsyncClient,
     AuthenticationError,
     DownloadError,
@@ -215,7 +216,7 @@ class TestToken:
         script.on(EDIT, Answer(401, {"error_code": 400004}))
         texts = [repr(client), str(client.__dict__)]
         for call in (client.status("r-1"), client.submit("ideogram/ideogram-v3/edit", {})):
-            with pytest.raises(Exception) as info:
+            with pytest.raises(APIError) as info:
                 await call
             texts += [str(info.value), repr(info.value), repr(info.value.__dict__)]
         texts.append(caplog.text)
