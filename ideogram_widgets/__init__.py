@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         Style,
     )
     from .backend import default_client
+    from .samples import sample_image
 
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
@@ -44,6 +45,7 @@ _LAZY: dict[str, str] = {
     "Resolution": ".api",
     "Style": ".api",
     "default_client": ".backend",
+    "sample_image": ".samples",
 }
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "Style",
     "__version__",
     "default_client",
+    "sample_image",
 ]
 
 
