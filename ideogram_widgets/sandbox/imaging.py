@@ -1,0 +1,287 @@
+"""The sandbox's image work: classical, deterministic for a seed, numpy + Pillow only.
+
+* :func:`inpaint` fills the edit area from its surroundings with a push-pull pyramid
+  (weighted averages pulled down to coarse levels, bilinearly pushed back up, then a few
+  smoothing passes), adds a subtle seed-dependent texture, and copies every other pixel
+  unchanged.
+* :func:`reframe` scales the whole source to fit inside W×H (aspect kept), centres it, and
+  fills the new area with the same pyramid fill.
+
+Example:
+    >>> import numpy as np
+    >>> img = np.full((64, 64, 3), 120, np.uint8)
+    >>> edit = np.zeros((64, 64), bool)
+    >>> edit[20:40, 20:40] = True
+    >>> out = inpaint(img, edit, seed=1)
+    >>> bool((out[~edit] == img[~edit]).all()), abs(int(out[30, 30, 0]) - 120) < 12
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+#: Largest image the sandbox decodes (pixels); above this a 422 says so.
+MAX_PIXELS = 40_000_000
+#: Image formats accepted as input.
+FORMATS = ("PNG", "JPEG", "WEBP")
+
+FloatArray = np.ndarray
+Pixels = np.ndarray  # H×W×C uint8, C = 3 (RGB) or 4 (RGBA)
+#: ``guide(ys, xs) -> (colours N×C, weights N)``: colours to blend into a smooth fill.
+Guide = Callable[[np.ndarray, np.ndarray], tuple[FloatArray, FloatArray]]
+
+
+class BadImageError(ValueError):
+    """An input that cannot be used; the message says why in plain words."""
+
+
+def decode(data: bytes) -> Image.Image:
+    """Open PNG/JPEG/WEBP bytes fully; raise :class:`BadImageError` with a clear reason."""
+    try:
+        img = Image.open(io.BytesIO(data))
+    except Exception as exc:
+        raise BadImageError("is not a readable image (PNG, JPEG or WEBP expected)") from exc
+    if img.format not in FORMATS:
+        raise BadImageError(f"has format {img.format}; PNG, JPEG or WEBP expected")
+    w, h = img.size
+    if w < 1 or h < 1 or w * h > MAX_PIXELS:
+        raise BadImageError(f"is {w}×{h}; at most {MAX_PIXELS} pixels are accepted")
+    try:
+        img.load()
+    except Exception as exc:
+        raise BadImageError("could not be decoded (truncated or corrupt)") from exc
+    return img
+
+
+def to_pixels(img: Image.Image) -> Pixels:
+    """RGB (or RGBA when the image has transparency) as an H×W×C uint8 array."""
+    has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
+    pixels: Pixels = np.array(img.convert("RGBA" if has_alpha else "RGB"), dtype=np.uint8)
+    return pixels
+
+
+def edit_area(mask: Image.Image, polarity: str = "black_is_edit") -> np.ndarray:
+    """The boolean edit area of a mask image (gray < 128 is edit for ``black_is_edit``)."""
+    gray = np.asarray(mask.convert("L"))
+    return gray < 128 if polarity == "black_is_edit" else gray >= 128
+
+
+def encode_png(pixels: Pixels) -> bytes:
+    """PNG bytes of an H×W×3/4 uint8 array (fast compression, deterministic)."""
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+# -- the pyramid fill ------------------------------------------------------------------------
+#
+# Level 0 is the image; level k+1 averages the known pixels of each 2×2 block of level k
+# ("pull") until every pixel of a level is known. Going back up ("push"), the unknown pixels of
+# each level take the bilinear upsampling of the level above, then a few smoothing passes.
+# Level 0 is never computed as a whole: only its unknown pixels are interpolated from level 1,
+# so the cost at full resolution is proportional to the edit area.
+
+
+def _upsample2(a: FloatArray, shape: tuple[int, int]) -> FloatArray:
+    """Bilinear ×2 upsampling (pixel centres at half steps), cropped to ``shape``."""
+    up = np.concatenate([a[:1], a[:-1]], axis=0)
+    down = np.concatenate([a[1:], a[-1:]], axis=0)
+    rows = np.empty((a.shape[0] * 2, *a.shape[1:]), a.dtype)
+    rows[0::2] = 0.75 * a + 0.25 * up
+    rows[1::2] = 0.75 * a + 0.25 * down
+    left = np.concatenate([rows[:, :1], rows[:, :-1]], axis=1)
+    right = np.concatenate([rows[:, 1:], rows[:, -1:]], axis=1)
+    out = np.empty((rows.shape[0], rows.shape[1] * 2, *rows.shape[2:]), a.dtype)
+    out[:, 0::2] = 0.75 * rows + 0.25 * left
+    out[:, 1::2] = 0.75 * rows + 0.25 * right
+    return out[: shape[0], : shape[1]]
+
+
+def _sum2x2(a: np.ndarray, dtype: type) -> np.ndarray:
+    """Sum of each 2×2 block in ``dtype`` (odd sizes padded with zeros)."""
+    h, w = a.shape[:2]
+    if h % 2 or w % 2:
+        a = np.pad(a, [(0, h % 2), (0, w % 2)] + [(0, 0)] * (a.ndim - 2))
+    total: np.ndarray = a[0::2, 0::2].astype(dtype)
+    total += a[1::2, 0::2]
+    total += a[0::2, 1::2]
+    total += a[1::2, 1::2]
+    return total
+
+
+def _pull(pre: np.ndarray, count: np.ndarray) -> tuple[FloatArray, np.ndarray]:
+    """Colour (mean of the known children) and known-ness of the next coarser level."""
+    colour = pre.astype(np.float32) / np.maximum(count, 1).astype(np.float32)[..., None]
+    return colour, count > 0
+
+
+def _smooth(colour: FloatArray, unknown: np.ndarray, passes: int) -> None:
+    """A few Jacobi passes of the 4-neighbour average on the unknown pixels, in place."""
+    where = unknown[..., None]
+    for _ in range(passes):
+        p = np.pad(colour, [(1, 1), (1, 1), (0, 0)], mode="edge")
+        avg = (p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:]) * np.float32(0.25)
+        np.copyto(colour, avg, where=where)
+
+
+def _coarse_fill(pixels: Pixels, known: np.ndarray) -> FloatArray:
+    """Level 1 (half size) of the pyramid, every pixel filled."""
+    masked = pixels * known[..., None]
+    levels = [_pull(_sum2x2(masked, np.uint16), _sum2x2(known, np.uint8))]
+    while min(levels[-1][1].shape) > 1 and not levels[-1][1].all():
+        colour, k = levels[-1]
+        levels.append(_pull(_sum2x2(colour * k[..., None], np.float32), _sum2x2(k, np.uint8)))
+    colour, k = levels[-1]
+    if not k.all():  # the top level is a single row or column: use the global mean
+        mean = pixels[known].reshape(-1, pixels.shape[2]).mean(axis=0)
+        colour[~k] = mean.astype(np.float32)
+    for depth in range(len(levels) - 2, -1, -1):
+        finer, k = levels[depth]
+        np.copyto(finer, _upsample2(colour, k.shape), where=~k[..., None])
+        _smooth(finer, ~k, 2 if depth == 0 else 4)
+        colour = finer
+    return colour
+
+
+def _interpolate(coarse: FloatArray, ys: np.ndarray, xs: np.ndarray) -> FloatArray:
+    """Bilinear ×2 upsampling of ``coarse`` evaluated only at full-size pixels (ys, xs)."""
+    h, w = coarse.shape[:2]
+    y0, x0 = (ys - 1) // 2, (xs - 1) // 2
+    fy = np.where(ys % 2 == 0, 0.75, 0.25).astype(np.float32)[:, None]
+    fx = np.where(xs % 2 == 0, 0.75, 0.25).astype(np.float32)[:, None]
+    y1, x1 = np.clip(y0 + 1, 0, h - 1), np.clip(x0 + 1, 0, w - 1)
+    y0, x0 = np.clip(y0, 0, h - 1), np.clip(x0, 0, w - 1)
+    top = coarse[y0, x0] * (1 - fx) + coarse[y0, x1] * fx
+    bottom = coarse[y1, x0] * (1 - fx) + coarse[y1, x1] * fx
+    return top * (1 - fy) + bottom * fy  # type: ignore[no-any-return]
+
+
+def _blotches(shape: tuple[int, int], rng: np.random.Generator) -> FloatArray:
+    """Smooth unit-ish noise of ``shape`` (features of about 8 pixels)."""
+    h, w = shape
+    grid = rng.standard_normal((h // 8 + 2, w // 8 + 2)).astype(np.float32)
+    big = Image.fromarray(grid).resize((w, h), Image.Resampling.BICUBIC)
+    return np.asarray(big, dtype=np.float32)
+
+
+def _grain_amplitude(pixels: Pixels, known: np.ndarray) -> float:
+    """Texture strength: an eighth of the surroundings' spread, between 1 and 4 levels."""
+    step = max(1, int(np.sqrt(known.size / 250_000)))
+    sample = pixels[::step, ::step][known[::step, ::step]][:, :3]
+    if sample.size == 0:
+        return 1.0
+    return float(np.clip(sample.std(axis=0).mean() / 8.0, 1.0, 4.0))
+
+
+def _fill_with_texture(pixels: Pixels, unknown: np.ndarray, seed: int, guide: Guide | None = None) -> Pixels:
+    """``pixels`` with the ``unknown`` ones filled from the rest plus seed-dependent grain.
+
+    ``guide(ys, xs)`` may return ``(colours, weights)`` to blend into the smooth fill first.
+    """
+    known = ~unknown
+    amplitude = np.float32(_grain_amplitude(pixels, known))
+    rng = np.random.default_rng(seed)
+    coarse = _coarse_fill(pixels, known)
+    ys, xs = np.nonzero(unknown)
+    values = _interpolate(coarse, ys, xs)
+    if guide is not None:
+        colours, weights = guide(ys, xs)
+        values += weights[:, None] * (colours - values)
+    # Grain: blotches of about 16 px (from a half-size field) plus a finer per-pixel part.
+    blotches = _interpolate(_blotches(coarse.shape[:2], rng)[..., None], ys, xs)[:, 0]
+    fine = rng.standard_normal(len(ys)).astype(np.float32) * np.float32(0.5)
+    values[:, :3] += ((blotches + fine) * amplitude)[:, None]
+    out: Pixels = pixels.copy()
+    out[ys, xs] = np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    return out
+
+
+def inpaint(pixels: Pixels, edit: np.ndarray, seed: int) -> Pixels:
+    """Fill ``edit`` (H×W bool) from its surroundings; every other pixel stays bit-identical.
+
+    Example:
+        >>> img = np.zeros((8, 8, 3), np.uint8)
+        >>> m = np.zeros((8, 8), bool)
+        >>> m[2:4, 2:4] = True
+        >>> inpaint(img, m, 0).shape
+        (8, 8, 3)
+    """
+    if edit.shape != pixels.shape[:2]:
+        raise ValueError(f"mask {edit.shape} and image {pixels.shape[:2]} differ in size")
+    out: Pixels = pixels.copy()
+    if not edit.any():
+        return out
+    rows = np.flatnonzero(edit.any(axis=1))
+    cols = np.flatnonzero(edit.any(axis=0))
+    y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    margin = max(16, (y1 - y0 + x1 - x0) // 2)
+    h, w = edit.shape
+    y0, y1 = max(0, y0 - margin), min(h, y1 + margin)
+    x0, x1 = max(0, x0 - margin), min(w, x1 + margin)
+    box = (slice(y0, y1), slice(x0, x1))
+    filled = _fill_with_texture(pixels[box], edit[box], seed)
+    region = out[box]
+    region[edit[box]] = filled[edit[box]]
+    return out
+
+
+def fit_box(src: tuple[int, int], dst: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Where a ``src`` (w, h) image lands inside ``dst`` (W, H): ``(left, top, width, height)``.
+
+    Scaled to fit (aspect preserved, up or down) and centred.
+
+    Example:
+        >>> fit_box((100, 100), (200, 100))
+        (50, 0, 100, 100)
+    """
+    (w, h), (big_w, big_h) = src, dst
+    scale = min(big_w / w, big_h / h)
+    nw = min(big_w, max(1, round(w * scale)))
+    nh = min(big_h, max(1, round(h * scale)))
+    return (big_w - nw) // 2, (big_h - nh) // 2, nw, nh
+
+
+def _edge_guide(placed: Image.Image, box: tuple[int, int, int, int]) -> Guide:
+    """Edge extension of the placed source: each outside pixel takes the colour of the nearest
+    pixel of a slightly blurred source, fading into the smooth fill with the distance."""
+    left, top, nw, nh = box
+    radius = max(1.0, min(nw, nh) / 150)
+    soft = np.asarray(placed.filter(ImageFilter.GaussianBlur(radius)), dtype=np.float32)
+    reach = max(8.0, 0.2 * min(nw, nh))
+
+    def guide(ys: np.ndarray, xs: np.ndarray) -> tuple[FloatArray, FloatArray]:
+        cy = np.clip(ys - top, 0, nh - 1)
+        cx = np.clip(xs - left, 0, nw - 1)
+        dist = np.hypot(ys - top - cy, xs - left - cx).astype(np.float32)
+        return soft[cy, cx], np.exp(-dist / np.float32(reach))
+
+    return guide
+
+
+def reframe(img: Image.Image, size: tuple[int, int], seed: int) -> Pixels:
+    """Exactly ``size`` (W, H): the whole ``img`` fitted and centred, the rest filled from it.
+
+    The source lands at :func:`fit_box`, resized with Lanczos (untouched when the size matches).
+
+    Example:
+        >>> reframe(Image.new("RGB", (40, 30), "red"), (64, 32), seed=3).shape
+        (32, 64, 3)
+    """
+    pixels = to_pixels(img)
+    box = left, top, nw, nh = fit_box(img.size, size)
+    placed = img.convert("RGBA" if pixels.shape[2] == 4 else "RGB")
+    if placed.size != (nw, nh):
+        placed = placed.resize((nw, nh), Image.Resampling.LANCZOS)
+    big_w, big_h = size
+    canvas = np.zeros((big_h, big_w, pixels.shape[2]), np.uint8)
+    canvas[top : top + nh, left : left + nw] = np.asarray(placed, dtype=np.uint8)
+    unknown = np.ones((big_h, big_w), bool)
+    unknown[top : top + nh, left : left + nw] = False
+    if not unknown.any():
+        return canvas
+    return _fill_with_texture(canvas, unknown, seed, _edge_guide(placed, box))

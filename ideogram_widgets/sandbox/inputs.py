@@ -1,0 +1,144 @@
+"""Turning a submit's JSON input into a ready-to-run :class:`~.jobqueue.Job`.
+
+Runs in a worker thread (``anyio.to_thread``): it decodes images, which can take a moment.
+Every problem raises a 422 :class:`~.errors.SandboxError` naming the field and the reason.
+
+Example:
+    >>> load_bytes("image", "ftp://x", accept_data_uris=True, files=None)
+    Traceback (most recent call last):
+    ...
+    ideogram_widgets.sandbox.errors.SandboxError: image: must be an http(s) URL or a data: URI
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from PIL import Image
+
+from . import imaging
+from .errors import BAD_IMAGE, BAD_MASK, URL_NOT_ALLOWED, invalid_input
+from .files import FileStore
+from .jobqueue import Job
+from .models import DURATIONS, EDIT, parse_resolution
+from .service import Sandbox
+
+_DATA_URI = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(;[^,;]*)*?),(?P<data>.*)$", re.S)
+_FILES_PATH = re.compile(r"^/files/(?P<name>[^/]+)$")
+DEFAULT_RESOLUTION = "1152:864 (4:3)"
+
+#: Renders the result PNG for a seed (runs in a worker thread).
+Render = Callable[[int], bytes]
+
+
+def load_bytes(field: str, value: str, accept_data_uris: bool, files: FileStore | None) -> bytes:
+    """The bytes behind an input string: a data URI, or a URL of this sandbox's own files.
+
+    The sandbox cannot reach the internet: any other URL is refused with a clear message.
+    """
+    if value.startswith("data:"):
+        if not accept_data_uris:
+            raise invalid_input(
+                field,
+                "data: URIs are not accepted by this local sandbox (accept_data_uris=False); "
+                "send an https URL",
+                "url_required",
+                URL_NOT_ALLOWED,
+            )
+        match = _DATA_URI.match(value)
+        if not match or ";base64" not in match.group("params"):
+            raise invalid_input(field, "a data URI must look like data:image/png;base64,…", "data_uri")
+        try:
+            return base64.b64decode(match.group("data"), validate=False)
+        except (binascii.Error, ValueError) as exc:
+            raise invalid_input(field, "the data URI's base64 is malformed", "data_uri") from exc
+    if value.startswith(("http://", "https://")):
+        path_match = _FILES_PATH.match(urlsplit(value).path)
+        if path_match and files is not None:
+            data = files.read(path_match.group("name"))
+            if data is not None:
+                return data
+            raise invalid_input(
+                field,
+                "this URL names a local sandbox result file that has expired or never existed",
+                "url_not_found",
+                URL_NOT_ALLOWED,
+            )
+        raise invalid_input(
+            field,
+            "the local sandbox cannot fetch URLs from the internet; send a data: URI or one of "
+            "its own result URLs (/files/…)",
+            "url_unreachable",
+            URL_NOT_ALLOWED,
+        )
+    raise invalid_input(field, "must be an http(s) URL or a data: URI", "url_or_data_uri")
+
+
+def load_image(sandbox: Sandbox, field: str, value: str) -> Image.Image:
+    """Fetch and decode one image input."""
+    data = load_bytes(field, value, sandbox.config.accept_data_uris, sandbox.files)
+    try:
+        return imaging.decode(data)
+    except imaging.BadImageError as exc:
+        raise invalid_input(field, str(exc), "image", BAD_IMAGE) from exc
+
+
+def _edit_renderer(sandbox: Sandbox, body: dict[str, Any]) -> Render:
+    image = load_image(sandbox, "image", body["image"])
+    mask = load_image(sandbox, "mask", body["mask"])
+    if mask.size != image.size:
+        raise invalid_input(
+            "mask",
+            f"is {mask.size[0]}×{mask.size[1]} but the image is {image.size[0]}×{image.size[1]}; "
+            "they must be the same size",
+            "mask_size",
+            BAD_MASK,
+        )
+    polarity = sandbox.config.mask_polarity
+    edit = imaging.edit_area(mask, polarity)
+    colour = "black (< 128)" if polarity == "black_is_edit" else "white (>= 128)"
+    for bad, word, what in ((not edit.any(), "empty", "no pixel is"), (edit.all(), "full", "every pixel is")):
+        if bad:
+            raise invalid_input(
+                "mask",
+                f"is {word}: {what} marked for editing (here {colour} means edit); the mask must be partial",
+                f"mask_{word}",
+                BAD_MASK,
+            )
+    pixels = imaging.to_pixels(image)
+    return lambda seed: imaging.encode_png(imaging.inpaint(pixels, edit, seed))
+
+
+def _reframe_renderer(sandbox: Sandbox, body: dict[str, Any]) -> Render:
+    image = load_image(sandbox, "image", body["image"])
+    size = parse_resolution(body.get("resolution", DEFAULT_RESOLUTION))
+    return lambda seed: imaging.encode_png(imaging.reframe(image, size, seed))
+
+
+def prepare_job(sandbox: Sandbox, model_id: str, body: dict[str, Any], request_id: str) -> Job:
+    """A validated, ready-to-queue job for ``body`` (already checked against the schema).
+
+    Raises a 422 :class:`~.errors.SandboxError` for an unusable image or mask.
+    """
+    render = (_edit_renderer if model_id == EDIT else _reframe_renderer)(sandbox, body)
+    speed = body.get("rendering_speed", "BALANCED")
+    given = body.get("seed")
+    # Drawn only once the input is known good, so rejected submits do not shift the stream.
+    seed, fail = sandbox.draw_job(None if given is None else int(given))
+    return Job(
+        request_id=request_id,
+        model=model_id,
+        duration=DURATIONS.get(speed, 2.0) * sandbox.config.speed_scale,
+        work=functools.partial(render, seed),
+        prompt=body.get("prompt"),
+        seed=seed,
+        rendering_speed=speed,
+        resolution=None if model_id == EDIT else body.get("resolution", DEFAULT_RESOLUTION),
+        fail=fail,
+    )

@@ -1,0 +1,111 @@
+"""The state behind one sandbox app: config, queue, files, seeded randomness and counters.
+
+One :class:`Sandbox` lives in ``app.state.sandbox``; ``app.state.sandbox.close()`` stops its
+worker threads and deletes its files.
+
+Example:
+    >>> sb = Sandbox(SandboxConfig(fault_rate=1.0, faults=("503",)))
+    >>> sb.draw_fault()
+    '503'
+    >>> sb.close()
+"""
+
+from __future__ import annotations
+
+import collections
+import random
+import threading
+from typing import Any
+
+from .config import FAULT_KINDS, SandboxConfig
+from .files import FileStore
+from .jobqueue import JobQueue
+
+MAX_SEED = 2_147_483_647
+
+
+class Sandbox:
+    """Everything one sandbox app holds. Thread-safe."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.files = FileStore()
+        self.queue = JobQueue(
+            workers=config.workers,
+            result_ttl=config.result_ttl,
+            store_result=self.files.add,
+            remove_file=self.files.remove,
+        )
+        self._lock = threading.Lock()
+        # Two streams, so turning faults on does not change which jobs fail or their seeds.
+        self._fault_rng = random.Random(f"faults-{config.seed}")
+        self._job_rng = random.Random(f"jobs-{config.seed}")
+        self._requests: collections.Counter[str] = collections.Counter()
+        self._faults: collections.Counter[str] = collections.Counter()
+        self._submits = 0
+        self._rejected = 0
+        self._closed = False
+
+    # -- randomness ------------------------------------------------------------------------
+
+    def draw_fault(self) -> str | None:
+        """Which fault (if any) to inject into the next /v1 request; counts it."""
+        cfg = self.config
+        if cfg.fault_rate <= 0:
+            return None
+        with self._lock:
+            if self._fault_rng.random() >= cfg.fault_rate:
+                return None
+            kind = self._fault_rng.choice(cfg.faults)
+            self._faults[kind] += 1
+            return kind
+
+    def draw_job(self, seed: int | None) -> tuple[int, bool]:
+        """``(seed, fail)`` for a new job: the given seed or a drawn one; fail per fail_rate."""
+        with self._lock:
+            drawn = self._job_rng.randint(0, MAX_SEED)
+            fail = self._job_rng.random() < self.config.fail_rate
+        return (drawn if seed is None else seed), fail
+
+    # -- counters --------------------------------------------------------------------------
+
+    def count_request(self, endpoint: str) -> None:
+        """Count one incoming request by endpoint name."""
+        with self._lock:
+            self._requests[endpoint] += 1
+
+    def count_submit(self, accepted: bool) -> None:
+        """Count a submit that reached the handler (and whether it was rejected)."""
+        with self._lock:
+            self._submits += 1
+            if not accepted:
+                self._rejected += 1
+
+    def stats(self) -> dict[str, Any]:
+        """The ``/_sandbox/stats`` answer."""
+        counts = self.queue.counts()
+        with self._lock:
+            return {
+                "submits": self._submits,
+                "rejected_submits": self._rejected,
+                "created": counts["created"],
+                "expired": counts["expired"],
+                "jobs": counts["jobs"],
+                "requests": dict(self._requests),
+                "faults": {kind: self._faults.get(kind, 0) for kind in FAULT_KINDS},
+                "files": self.files.count(),
+                "workers": self.config.workers,
+            }
+
+    # -- life ------------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` ran."""
+        return self._closed
+
+    def close(self) -> None:
+        """Stop the worker threads and delete the result files. Safe to call twice."""
+        self._closed = True
+        self.queue.close()
+        self.files.close()
