@@ -34,7 +34,7 @@ class Client:
     existing AsyncClient (which must not be used from another event loop afterwards)."""
 
     def __init__(self, token: str | None = None, *, wrap: AsyncClient | None = None, **options: Any) -> None:
-        self._loop = asyncio.new_event_loop()
+        self._loop: asyncio.AbstractEventLoop | None = None  # made on first use, outside any running loop
         self.aio = wrap if wrap is not None else AsyncClient(token, **options)
 
     def __repr__(self) -> str:
@@ -50,6 +50,8 @@ class Client:
         try:
             asyncio.get_running_loop()
         except RuntimeError:
+            if self._loop is None or self._loop.is_closed():
+                self._loop = asyncio.new_event_loop()
             return self._loop.run_until_complete(coro)
         coro.close()
         raise BlockingCallError(
@@ -59,7 +61,7 @@ class Client:
 
     def close(self) -> None:
         """Close the connections and the private event loop."""
-        if not self._loop.is_closed():
+        if self._loop is not None and not self._loop.is_closed():
             self._run(self.aio.aclose())
             self._loop.close()
 

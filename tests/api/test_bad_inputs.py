@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -15,13 +17,13 @@ HALF[:, :32] = True
 
 
 def edit(**kw):
-    args = {"image": IMG, "mask": HALF, "prompt": "a red door"}
+    args: dict[str, Any] = {"image": IMG, "mask": HALF, "prompt": "a red door"}
     args.update(kw)
     return EditInput(**args)
 
 
 def reframe(**kw):
-    args = {"image": IMG, "resolution": "1024x1024"}
+    args: dict[str, Any] = {"image": IMG, "resolution": "1024x1024"}
     args.update(kw)
     return ReframeInput(**args)
 

@@ -30,7 +30,7 @@ RESULT = "/v1/requests/r-1/result"
 OK_SUBMIT = Answer(200, {"request_id": "r-1"})
 
 
-def png(size=(8, 8)) -> bytes:
+def png(size: tuple[int, int] = (8, 8)) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", size, "red").save(buf, "PNG")
     return buf.getvalue()

@@ -33,7 +33,7 @@ def run(path: Path, tmp_path: Path) -> nbformat.NotebookNode:
 
 
 def images_in(nb: nbformat.NotebookNode) -> list[Image.Image]:
-    out = []
+    out: list[Image.Image] = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
