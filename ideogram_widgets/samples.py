@@ -35,8 +35,8 @@ def sample_image(width: int = 768, height: int = 512) -> Image.Image:
     draw.rectangle(box(0.0, 0.8, 1.0, 1.0), fill=(88, 150, 64))
     # the house
     draw.rectangle(box(0.2, 0.5, 0.46, 0.82), fill=(236, 224, 200), outline=(90, 70, 50), width=2)
-    draw.polygon([(int(0.18 * w), int(0.5 * h)), (int(0.33 * w), int(0.33 * h)), (int(0.48 * w), int(0.5 * h))],
-                 fill=(150, 60, 45))  # fmt: skip
+    roof = [(0.18, 0.5), (0.33, 0.33), (0.48, 0.5)]
+    draw.polygon([(int(x * w), int(y * h)) for x, y in roof], fill=(150, 60, 45))
     draw.rectangle(box(0.3, 0.64, 0.36, 0.82), fill=(190, 40, 40))
     draw.rectangle(box(0.39, 0.57, 0.44, 0.65), fill=(150, 200, 235), outline=(90, 70, 50), width=2)
     draw.rectangle(box(0.22, 0.57, 0.27, 0.65), fill=(150, 200, 235), outline=(90, 70, 50), width=2)
