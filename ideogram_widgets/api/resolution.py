@@ -83,6 +83,22 @@ class Resolution:
     def __str__(self) -> str:
         return self.value
 
+    def placement(self, source: object) -> tuple[int, int, int, int]:
+        """Where the whole ``source`` (a ``(width, height)`` pair or an image) sits in this output when
+        scaled to fit and centred: ``(left, top, width, height)`` in output pixels. The rest is generated.
+
+        The service does not document its exact placement; this is the natural one (and the sandbox's).
+
+        Example:
+            >>> Resolution.parse("1536x640").placement((800, 600))
+            (341, 0, 853, 640)
+        """
+        width, height = _size_of(source)
+        scale = min(self.width / width, self.height / height)
+        w = min(self.width, max(1, round(width * scale)))
+        h = min(self.height, max(1, round(height * scale)))
+        return (self.width - w) // 2, (self.height - h) // 2, w, h
+
     @classmethod
     def all(cls) -> tuple[Resolution, ...]:
         """All 69 resolutions in the service's order."""

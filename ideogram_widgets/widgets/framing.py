@@ -1,0 +1,96 @@
+"""The reframe framing preview: where the whole source sits inside the chosen output, and what is generated.
+
+Drawn with ipycanvas in one batch per change (never per pointer move).
+
+Example:
+    >>> from ideogram_widgets.samples import sample_image
+    >>> preview = FramingPreview(sample_image(), "1536x640")
+    >>> preview.placement  # the 768×512 sample fitted into 1536×640
+    (288, 0, 960, 640)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from ipycanvas import Canvas, hold_canvas
+from PIL import Image
+
+from ..api.resolution import Resolution
+
+__all__ = ["FramingPreview"]
+
+_GENERATED = "#dfe6ee"
+_HATCH = "#b5c3d3"
+_SOURCE_EDGE = "#1565c0"
+
+
+class FramingPreview(Canvas):
+    """A canvas showing the output frame of a reframe: the source fitted and centred, the generated
+    margins hatched, and the output size written underneath.
+
+    ``show(resolution)`` redraws for another resolution; ``set_source(image)`` for another image.
+    """
+
+    def __init__(
+        self,
+        source: Image.Image,
+        resolution: Resolution | str | tuple[int, int],
+        *,
+        width: int = 360,
+        height: int = 260,
+    ) -> None:
+        super().__init__(width=width, height=height)
+        self.layout.width = f"{width}px"
+        self.layout.height = f"{height}px"
+        self._source = source
+        self._thumb_cache: dict[tuple[int, int], np.ndarray] = {}
+        self.resolution = Resolution.parse(resolution)
+        self.placement = self.resolution.placement(source.size)
+        self.show(self.resolution)
+
+    def set_source(self, source: Image.Image) -> None:
+        """Use another source image and redraw."""
+        self._source = source
+        self._thumb_cache.clear()
+        self.show(self.resolution)
+
+    def _thumb(self, size: tuple[int, int]) -> np.ndarray:
+        if size not in self._thumb_cache:
+            thumb = self._source.convert("RGB").resize(size, Image.Resampling.BILINEAR)
+            self._thumb_cache = {size: np.asarray(thumb)}
+        return self._thumb_cache[size]
+
+    def show(self, resolution: Resolution | str | tuple[int, int]) -> None:
+        """Redraw the preview for ``resolution``."""
+        self.resolution = res = Resolution.parse(resolution)
+        self.placement = left, top, pw, ph = res.placement(self._source.size)
+        footer = 22
+        scale = min((self.width - 8) / res.width, (self.height - footer - 8) / res.height)
+        fw, fh = max(1, round(res.width * scale)), max(1, round(res.height * scale))
+        ox, oy = (self.width - fw) // 2, (self.height - footer - fh) // 2
+        sx, sy = ox + round(left * scale), oy + round(top * scale)
+        sw, sh = max(1, round(pw * scale)), max(1, round(ph * scale))
+        with hold_canvas(self):
+            self.clear()
+            self.fill_style = _GENERATED
+            self.fill_rect(ox, oy, fw, fh)
+            self.stroke_style = _HATCH
+            self.line_width = 1
+            self.begin_path()
+            for d in range(-fh, fw, 10):
+                self.move_to(ox + max(d, 0), oy + max(-d, 0))
+                end = min(fw, d + fh)
+                self.line_to(ox + end, oy + end - d)
+            self.stroke()
+            self.put_image_data(self._thumb((sw, sh)), sx, sy)
+            self.stroke_style = _SOURCE_EDGE
+            self.line_width = 2
+            self.stroke_rect(sx, sy, sw, sh)
+            self.stroke_style = "#455a64"
+            self.line_width = 1
+            self.stroke_rect(ox, oy, fw, fh)
+            generated = 1.0 - (pw * ph) / (res.width * res.height)
+            self.fill_style = "#263238"
+            self.font = "12px sans-serif"
+            self.text_align = "center"
+            self.fill_text(f"{res.label} · generated area {generated:.0%}", self.width / 2, self.height - 7)
