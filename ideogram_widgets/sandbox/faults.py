@@ -123,6 +123,11 @@ class FaultMiddleware:
             await anyio.sleep(self.sandbox.config.slow_seconds)
             await self.app(scope, receive, send)
         elif kind == "drop":
+            # Drain the request body first: closing a socket with unread input makes the
+            # kernel send a reset, and the client would see that instead of a short answer.
+            message = await receive()
+            while message["type"] == "http.request" and message.get("more_body", False):
+                message = await receive()
             await send(
                 {
                     "type": "http.response.start",

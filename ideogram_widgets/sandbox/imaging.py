@@ -149,16 +149,25 @@ def _coarse_fill(pixels: Pixels, known: np.ndarray) -> FloatArray:
 
 
 def _interpolate(coarse: FloatArray, ys: np.ndarray, xs: np.ndarray) -> FloatArray:
-    """Bilinear ×2 upsampling of ``coarse`` evaluated only at full-size pixels (ys, xs)."""
-    h, w = coarse.shape[:2]
-    y0, x0 = (ys - 1) // 2, (xs - 1) // 2
-    fy = np.where(ys % 2 == 0, 0.75, 0.25).astype(np.float32)[:, None]
-    fx = np.where(xs % 2 == 0, 0.75, 0.25).astype(np.float32)[:, None]
-    y1, x1 = np.clip(y0 + 1, 0, h - 1), np.clip(x0 + 1, 0, w - 1)
-    y0, x0 = np.clip(y0, 0, h - 1), np.clip(x0, 0, w - 1)
-    top = coarse[y0, x0] * (1 - fx) + coarse[y0, x1] * fx
-    bottom = coarse[y1, x0] * (1 - fx) + coarse[y1, x1] * fx
-    return top * (1 - fy) + bottom * fy  # type: ignore[no-any-return]
+    """Bilinear ×2 upsampling of ``coarse`` (h×w×C) evaluated only at full-size pixels (ys, xs).
+
+    Full-size pixel y lies at y/2 - 1/4 in coarse coordinates: between coarse rows
+    (y-1)//2 and (y+1)//2, with weight 3/4 on the nearer one.
+    """
+    h, w, c = coarse.shape
+    flat = coarse.reshape(h * w, c)
+    y0 = np.clip((ys - 1) // 2, 0, h - 1) * w
+    y1 = np.clip((ys + 1) // 2, 0, h - 1) * w
+    x0 = np.clip((xs - 1) // 2, 0, w - 1)
+    x1 = np.clip((xs + 1) // 2, 0, w - 1)
+    fy = np.where(ys & 1, np.float32(0.25), np.float32(0.75))[:, None]
+    fx = np.where(xs & 1, np.float32(0.25), np.float32(0.75))[:, None]
+    top: FloatArray = np.take(flat, y0 + x0, axis=0)
+    top += fx * (np.take(flat, y0 + x1, axis=0) - top)
+    bottom = np.take(flat, y1 + x0, axis=0)
+    bottom += fx * (np.take(flat, y1 + x1, axis=0) - bottom)
+    top += fy * (bottom - top)
+    return top
 
 
 def _blotches(shape: tuple[int, int], rng: np.random.Generator) -> FloatArray:
@@ -187,17 +196,19 @@ def _fill_with_texture(pixels: Pixels, unknown: np.ndarray, seed: int, guide: Gu
     amplitude = np.float32(_grain_amplitude(pixels, known))
     rng = np.random.default_rng(seed)
     coarse = _coarse_fill(pixels, known)
+    # Grain: blotches of about 16 px, drawn at half size and interpolated with the colours
+    # (as one extra channel), plus a finer per-pixel part.
+    blotches = _blotches(coarse.shape[:2], rng)
     ys, xs = np.nonzero(unknown)
-    values = _interpolate(coarse, ys, xs)
+    both = _interpolate(np.concatenate([coarse, blotches[..., None]], axis=2), ys, xs)
+    values, grain = both[:, :-1], both[:, -1]
     if guide is not None:
         colours, weights = guide(ys, xs)
         values += weights[:, None] * (colours - values)
-    # Grain: blotches of about 16 px (from a half-size field) plus a finer per-pixel part.
-    blotches = _interpolate(_blotches(coarse.shape[:2], rng)[..., None], ys, xs)[:, 0]
-    fine = rng.standard_normal(len(ys)).astype(np.float32) * np.float32(0.5)
-    values[:, :3] += ((blotches + fine) * amplitude)[:, None]
+    grain += rng.standard_normal(len(ys), dtype=np.float32) * np.float32(0.5)
+    values[:, :3] += (grain * amplitude)[:, None]
     out: Pixels = pixels.copy()
-    out[ys, xs] = np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    out[unknown] = np.clip(np.rint(values), 0, 255).astype(np.uint8)
     return out
 
 
