@@ -26,9 +26,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import models
+from . import imaging, models
 from .config import SandboxConfig
 from .errors import (
+    BAD_IMAGE,
     BAD_TOKEN,
     BODY_TOO_LARGE,
     INVALID_JSON,
@@ -38,6 +39,7 @@ from .errors import (
     SCHEMA_MISMATCH,
     UNKNOWN_MODEL,
     SandboxError,
+    invalid_input,
 )
 from .faults import FaultMiddleware, install_log_filter
 from .inputs import prepare_job
@@ -219,6 +221,31 @@ async def jobs(request: Request) -> Response:
     return JSONResponse(_sandbox(request).queue.history())
 
 
+def _store_upload(sandbox: Sandbox, data: bytes) -> tuple[str, tuple[int, int]]:
+    try:
+        img = imaging.decode(data)
+    except imaging.BadImageError as exc:
+        raise invalid_input("body", str(exc), "image", BAD_IMAGE) from exc
+    name = sandbox.files.add(imaging.encode_png(imaging.to_pixels(img)), sandbox.config.result_ttl)
+    return name, img.size
+
+
+async def upload(request: Request) -> Response:
+    """``POST /_sandbox/uploads`` with raw image bytes: host an input, answer its URL.
+
+    For clients that send URLs instead of data URIs (e.g. with ``accept_data_uris=False``):
+    the sandbox cannot fetch from the internet, but it can serve what was uploaded to it. The
+    image is stored as PNG for ``result_ttl`` seconds. Not part of the vendor's API.
+    """
+    sandbox = _sandbox(request)
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise SandboxError(413, BODY_TOO_LARGE, f"the body is larger than {MAX_BODY} bytes")
+    name, (width, height) = await anyio.to_thread.run_sync(_store_upload, sandbox, raw)
+    url = f"{request.base_url}files/{name}"
+    return JSONResponse({"url": url, "width": width, "height": height}, status_code=201)
+
+
 async def index(request: Request) -> Response:
     """``GET /``: what this server is."""
     return JSONResponse(
@@ -277,6 +304,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         Route("/files/{name}", file, methods=["GET"]),
         Route("/_sandbox/stats", stats, methods=["GET"]),
         Route("/_sandbox/jobs", jobs, methods=["GET"]),
+        Route("/_sandbox/uploads", upload, methods=["POST"]),
     ]
     app = Starlette(
         routes=routes,

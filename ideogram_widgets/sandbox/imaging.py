@@ -257,19 +257,24 @@ def fit_box(src: tuple[int, int], dst: tuple[int, int]) -> tuple[int, int, int, 
     return (big_w - nw) // 2, (big_h - nh) // 2, nw, nh
 
 
-def _edge_guide(placed: Image.Image, box: tuple[int, int, int, int]) -> Guide:
+def _edge_guide(placed: Image.Image, box: tuple[int, int, int, int], size: tuple[int, int]) -> Guide:
     """Edge extension of the placed source: each outside pixel takes the colour of the nearest
-    pixel of a slightly blurred source, fading into the smooth fill with the distance."""
+    source pixel, blurred more and more with the distance, and fades slowly into the smooth
+    fill (so sky stays above and ground below instead of everything tending to the mean)."""
     left, top, nw, nh = box
-    radius = max(1.0, min(nw, nh) / 150)
-    soft = np.asarray(placed.filter(ImageFilter.GaussianBlur(radius)), dtype=np.float32)
-    reach = max(8.0, 0.2 * min(nw, nh))
+    near = np.asarray(placed.filter(ImageFilter.GaussianBlur(max(1.0, min(nw, nh) / 150))), np.float32)
+    far = np.asarray(placed.filter(ImageFilter.GaussianBlur(max(2.0, min(nw, nh) / 10))), np.float32)
+    gap = max(left, top, size[0] - left - nw, size[1] - top - nh, 1)
+    blur_reach = np.float32(max(8.0, 0.15 * min(nw, nh)))
+    fade_reach = np.float32(max(16.0, 1.5 * gap))
 
     def guide(ys: np.ndarray, xs: np.ndarray) -> tuple[FloatArray, FloatArray]:
         cy = np.clip(ys - top, 0, nh - 1)
         cx = np.clip(xs - left, 0, nw - 1)
         dist = np.hypot(ys - top - cy, xs - left - cx).astype(np.float32)
-        return soft[cy, cx], np.exp(-dist / np.float32(reach))
+        t = (1 - np.exp(-dist / blur_reach))[:, None]
+        colours = near[cy, cx] * (1 - t) + far[cy, cx] * t
+        return colours, np.exp(-dist / fade_reach)
 
     return guide
 
@@ -295,4 +300,4 @@ def reframe(img: Image.Image, size: tuple[int, int], seed: int) -> Pixels:
     unknown[top : top + nh, left : left + nw] = False
     if not unknown.any():
         return canvas
-    return _fill_with_texture(canvas, unknown, seed, _edge_guide(placed, box))
+    return _fill_with_texture(canvas, unknown, seed, _edge_guide(placed, box, size))

@@ -167,14 +167,14 @@ def test_catalogue_entry(sandbox_server):
 
 
 def test_expiry(sandbox_server, image_uris):
-    url = sandbox_server(SandboxConfig(speed_scale=0.01, result_ttl=0.5))
+    url = sandbox_server(SandboxConfig(speed_scale=0.01, result_ttl=1.0))
     image, mask = image_uris
     with RawClient(url) as client:
         request_id = client.submit(EDIT, edit_body(image, mask))
         client.wait(request_id)
         file_url = client.result(request_id)["output"]["image"]
         assert client.download(file_url)
-        time.sleep(0.7)
+        time.sleep(1.2)
         r = httpx.get(file_url)
         assert r.status_code == 404
         assert r.json()["error_code"] == 404001
@@ -243,6 +243,18 @@ def test_data_uris_refused(sandbox_server, image_uris):
         assert r.status_code == 422
         assert "URL" in r.json()["error_message"]
         assert r.json()["detail"][0]["loc"] == ["body", "image"]
+        # URL inputs work: the sandbox hosts uploads itself (it cannot reach the internet)
+        img = scene(96, 64)
+        urls = []
+        for picture in (img, box_mask(img.size, (20, 10, 60, 40))):
+            r = httpx.post(f"{url}/_sandbox/uploads", content=png_bytes(picture))
+            assert r.status_code == 201
+            assert (r.json()["width"], r.json()["height"]) == (96, 64)
+            urls.append(r.json()["url"])
+        answer = client.run(EDIT, edit_body(*urls))
+        assert decode(client.download(answer["output"]["image"])).size == (96, 64)
+        r = httpx.post(f"{url}/_sandbox/uploads", content=b"not an image")
+        assert r.status_code == 422
 
 
 def test_stats(sandbox_server, image_uris):
