@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8888
 PYTEST_ARGS ?=
+JUPYTER_ARGS ?=
 
 .PHONY: demo test env browser lint typecheck unit bench clean
 
@@ -38,8 +39,10 @@ unit: env
 test: env browser lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Opens the quickstart in JupyterLab (on the local sandbox unless RUNCOMFY_API_TOKEN is set).
 demo: env
-	$(PY) -m jupyter lab --ServerApp.port=$(PORT) notebooks/quickstart.ipynb
+	$(PY) -m jupyter lab --ServerApp.port=$(PORT) $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) \
+	  $(JUPYTER_ARGS) notebooks/quickstart.ipynb
 
 bench: env browser
 	$(PY) -m benchmarks
