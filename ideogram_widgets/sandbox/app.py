@@ -127,8 +127,11 @@ async def submit(request: Request) -> Response:
             raise SandboxError(
                 422, SCHEMA_MISMATCH, f"input does not match {model_id}'s schema: {why}", problems
             )
+        if sandbox.closed:
+            raise SandboxError(503, SANDBOX_CLOSED, "the local sandbox has been closed")
         request_id = str(uuid.uuid4())
-        job = await anyio.to_thread.run_sync(prepare_job, sandbox, model_id, body, request_id)
+        own_host = request.url.netloc
+        job = await anyio.to_thread.run_sync(prepare_job, sandbox, model_id, body, request_id, own_host)
         try:
             sandbox.queue.submit(job)
         except RuntimeError as exc:

@@ -37,10 +37,14 @@ DEFAULT_RESOLUTION = "1152:864 (4:3)"
 Render = Callable[[int], bytes]
 
 
-def load_bytes(field: str, value: str, accept_data_uris: bool, files: FileStore | None) -> bytes:
+def load_bytes(
+    field: str, value: str, accept_data_uris: bool, files: FileStore | None, own_host: str = ""
+) -> bytes:
     """The bytes behind an input string: a data URI, or a URL of this sandbox's own files.
 
     The sandbox cannot reach the internet: any other URL is refused with a clear message.
+    ``own_host`` (the ``host:port`` the request came to) tells an expired result URL of this
+    sandbox from someone else's URL.
     """
     if value.startswith("data:"):
         if not accept_data_uris:
@@ -59,11 +63,12 @@ def load_bytes(field: str, value: str, accept_data_uris: bool, files: FileStore 
         except (binascii.Error, ValueError) as exc:
             raise invalid_input(field, "the data URI's base64 is malformed", "data_uri") from exc
     if value.startswith(("http://", "https://")):
-        path_match = _FILES_PATH.match(urlsplit(value).path)
-        if path_match and files is not None:
-            data = files.read(path_match.group("name"))
-            if data is not None:
-                return data
+        url = urlsplit(value)
+        path_match = _FILES_PATH.match(url.path)
+        data = files.read(path_match.group("name")) if path_match and files is not None else None
+        if data is not None:
+            return data
+        if path_match and url.netloc == own_host:
             raise invalid_input(
                 field,
                 "this URL names a local sandbox result file that has expired or never existed",
@@ -80,18 +85,18 @@ def load_bytes(field: str, value: str, accept_data_uris: bool, files: FileStore 
     raise invalid_input(field, "must be an http(s) URL or a data: URI", "url_or_data_uri")
 
 
-def load_image(sandbox: Sandbox, field: str, value: str) -> Image.Image:
+def load_image(sandbox: Sandbox, field: str, value: str, own_host: str = "") -> Image.Image:
     """Fetch and decode one image input."""
-    data = load_bytes(field, value, sandbox.config.accept_data_uris, sandbox.files)
+    data = load_bytes(field, value, sandbox.config.accept_data_uris, sandbox.files, own_host)
     try:
         return imaging.decode(data)
     except imaging.BadImageError as exc:
         raise invalid_input(field, str(exc), "image", BAD_IMAGE) from exc
 
 
-def _edit_renderer(sandbox: Sandbox, body: dict[str, Any]) -> Render:
-    image = load_image(sandbox, "image", body["image"])
-    mask = load_image(sandbox, "mask", body["mask"])
+def _edit_renderer(sandbox: Sandbox, body: dict[str, Any], own_host: str) -> Render:
+    image = load_image(sandbox, "image", body["image"], own_host)
+    mask = load_image(sandbox, "mask", body["mask"], own_host)
     if mask.size != image.size:
         raise invalid_input(
             "mask",
@@ -115,18 +120,20 @@ def _edit_renderer(sandbox: Sandbox, body: dict[str, Any]) -> Render:
     return lambda seed: imaging.encode_png(imaging.inpaint(pixels, edit, seed))
 
 
-def _reframe_renderer(sandbox: Sandbox, body: dict[str, Any]) -> Render:
-    image = load_image(sandbox, "image", body["image"])
+def _reframe_renderer(sandbox: Sandbox, body: dict[str, Any], own_host: str) -> Render:
+    image = load_image(sandbox, "image", body["image"], own_host)
     size = parse_resolution(body.get("resolution", DEFAULT_RESOLUTION))
     return lambda seed: imaging.encode_png(imaging.reframe(image, size, seed))
 
 
-def prepare_job(sandbox: Sandbox, model_id: str, body: dict[str, Any], request_id: str) -> Job:
+def prepare_job(
+    sandbox: Sandbox, model_id: str, body: dict[str, Any], request_id: str, own_host: str = ""
+) -> Job:
     """A validated, ready-to-queue job for ``body`` (already checked against the schema).
 
     Raises a 422 :class:`~.errors.SandboxError` for an unusable image or mask.
     """
-    render = (_edit_renderer if model_id == EDIT else _reframe_renderer)(sandbox, body)
+    render = (_edit_renderer if model_id == EDIT else _reframe_renderer)(sandbox, body, own_host)
     speed = body.get("rendering_speed", "BALANCED")
     given = body.get("seed")
     # Drawn only once the input is known good, so rejected submits do not shift the stream.

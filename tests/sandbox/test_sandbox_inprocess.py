@@ -163,6 +163,7 @@ async def test_bad_bodies(sandbox_client, raw, problem):
         ("data:image/png;base64,!!!!", "readable image"),
         ("https://example.com/x.png", "cannot fetch URLs"),
         ("http://sandbox/files/0123456789abcdef0123456789abcdef.png", "expired or never existed"),
+        ("https://cdn.example.com/files/0123456789abcdef0123456789abcdef.png", "cannot fetch URLs"),
     ],
 )
 async def test_unusable_image_strings(sandbox_client, value, problem):
