@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         Style,
     )
     from .backend import default_client
+    from .jobs import Batch, Job, JobManager, history, resume, run_batch, stop_all, submit
     from .samples import sample_image
 
 # public name -> module that defines it
@@ -45,14 +46,25 @@ _LAZY: dict[str, str] = {
     "Resolution": ".api",
     "Style": ".api",
     "default_client": ".backend",
+    "Job": ".jobs",
+    "JobManager": ".jobs",
+    "Batch": ".jobs",
+    "submit": ".jobs",
+    "resume": ".jobs",
+    "history": ".jobs",
+    "stop_all": ".jobs",
+    "run_batch": ".jobs",
     "sample_image": ".samples",
 }
 
 __all__ = [
     "AsyncClient",
+    "Batch",
     "Client",
     "ColorPalette",
     "EditInput",
+    "Job",
+    "JobManager",
     "MagicPrompt",
     "MaskPolarity",
     "ReframeInput",
@@ -61,7 +73,12 @@ __all__ = [
     "Style",
     "__version__",
     "default_client",
+    "history",
+    "resume",
+    "run_batch",
     "sample_image",
+    "stop_all",
+    "submit",
 ]
 
 

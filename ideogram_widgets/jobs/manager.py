@@ -1,0 +1,184 @@
+"""Submitting jobs: one shared HTTP client, one journal, one polling policy.
+
+:func:`submit` is what a notebook user types; :class:`JobManager` is the same with explicit settings (a
+client for another backend, a journal in another folder, a different polling policy).
+
+Example (a notebook cell)::
+
+    import ideogram_widgets as iw
+    job = iw.submit(iw.EditInput(photo, mask, "a red door", rendering_speed="TURBO"))
+    job                      # <Job edit 'a red door' in_progress request=… 1.2s>, updated in the background
+    output = await job       # the result (or the typed error raised)
+
+In a plain script ``submit`` returns once the service has answered and the journal has the request id,
+and ``job.wait()`` blocks until the result is downloaded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import weakref
+from collections.abc import Hashable
+from typing import Any
+
+from ..api.client import AsyncClient
+from ..api.inputs import EditInput, ReframeInput
+from .job import Job
+from .journal import Journal
+from .poller import cancel_job, run_job
+from .records import owner
+from .runtime import block_on, current_loop, register_stopper, running_loop, spawn, unregister_stopper
+from .schedule import DurationModel, PollPolicy
+
+__all__ = ["DURATIONS", "JobManager", "default_manager", "live_jobs", "submit"]
+
+DURATIONS = DurationModel()
+"""Run times learned in this process, shared by every manager (keyed by backend, model and speed)."""
+
+_live: dict[str, Job] = {}
+_defaults: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, JobManager] = weakref.WeakKeyDictionary()
+
+
+def live_jobs() -> list[Job]:
+    """The jobs this process follows right now."""
+    return list(_live.values())
+
+
+class JobManager:
+    """Submits and follows jobs with one client, one journal and one polling policy.
+
+    Args:
+        client: the AsyncClient to use (shared by every job of this manager); default
+            :func:`ideogram_widgets.default_client` (the hosted service with a token, else the sandbox).
+        journal: a :class:`Journal` or its folder; default the user's data directory.
+        policy: how to poll (:class:`PollPolicy`).
+        keep_images: keep decoded result images in memory (``False`` reads them from disk on demand).
+        max_wait: stop following a job after this many seconds (it goes on on the service; ``resume()``).
+
+    Example::
+
+        manager = JobManager(AsyncClient(base_url="http://127.0.0.1:8123/v1"), journal="/tmp/jobs")
+        job = manager.submit(ReframeInput(photo, "1024x1024"))
+    """
+
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        journal: Journal | str | os.PathLike[str] | None = None,
+        *,
+        policy: PollPolicy | None = None,
+        keep_images: bool = True,
+        max_wait: float = 6 * 3600.0,
+        durations: DurationModel | None = None,
+    ) -> None:
+        self._client = client
+        self.journal = journal if isinstance(journal, Journal) else Journal(journal)
+        self.policy = policy or PollPolicy()
+        self.keep_images = keep_images
+        self.max_wait = max_wait
+        self.durations = durations if durations is not None else DURATIONS
+
+    def __repr__(self) -> str:
+        return f"JobManager(client={self._client!r}, journal={self.journal!r})"
+
+    @property
+    def client(self) -> AsyncClient:
+        """The shared client (created on first use)."""
+        if self._client is None:
+            from ..backend import default_client
+
+            self._client = default_client()
+        return self._client
+
+    def kind(self, job: Job) -> Hashable:
+        """What makes jobs comparable in duration: backend, model and rendering speed."""
+        return (self.client.base_url, job.model_id, str(job.params.get("rendering_speed", "")))
+
+    def submit(self, inp: EditInput | ReframeInput, *, keep_images: bool | None = None) -> Job:
+        """Record ``inp`` in the journal, submit it once, and follow it in the background.
+
+        Returns the Job at once in a notebook (``state == "submitting"``); in a plain script, once the
+        service has answered and the request id is recorded. Errors, including a submit that may or may
+        not have reached the service (``SubmitUncertainError``: it is never resent), land on the Job.
+        """
+        if not isinstance(inp, EditInput | ReframeInput):
+            raise TypeError(
+                f"submit() takes an EditInput or a ReframeInput, not {type(inp).__name__}: build one with "
+                "ideogram_widgets.EditInput(image, mask, prompt) or ReframeInput(image, resolution)"
+            )
+        client = self.client
+        job = Job(
+            loop=current_loop(),
+            job_id=Journal.new_id(),
+            model_id=inp.model_id,
+            backend=client.label,
+            params=inp.settings(),
+            state="submitting",
+        )
+        keep = self.keep_images if keep_images is None else keep_images
+        job._extra.update(base_url=client.base_url, owner=owner(), keep_images=keep)
+        self.follow(job, inp)
+        if running_loop() is None:
+            block_on(job._submitted_event.wait(), what="submit()")
+        return job
+
+    def follow(self, job: Job, inp: EditInput | ReframeInput | None = None) -> Job:
+        """Start the background task that submits (with ``inp``) and/or follows ``job``."""
+        _live[job.job_id] = job
+        key = id(job)
+        register_stopper(key, job.stop)
+
+        def forget(done: Job) -> None:
+            unregister_stopper(key)
+            if _live.get(done.job_id) is done:
+                del _live[done.job_id]
+
+        job.add_done_callback(forget)
+        job._canceller = lambda: cancel_job(job, self)
+        job._task = spawn(run_job(job, self, inp), loop=job._loop, name=f"ideogram job {job.job_id}")
+        return job
+
+    async def aclose(self) -> None:
+        """Close the client if this manager created it."""
+        if self._client is not None:
+            await self._client.aclose()
+
+
+def default_manager() -> JobManager:
+    """The manager :func:`submit` uses: one per event loop, with the default client and journal."""
+    loop = current_loop()
+    manager = _defaults.get(loop)
+    if manager is None:
+        manager = _defaults[loop] = JobManager()
+    return manager
+
+
+def manager_for(
+    client: AsyncClient | None, journal: Journal | str | os.PathLike[str] | None, **options: Any
+) -> JobManager:
+    """The default manager, or a new one when a client, journal or option is given."""
+    if client is None and journal is None and not options:
+        return default_manager()
+    return JobManager(client, journal, **options)
+
+
+def submit(
+    inp: EditInput | ReframeInput,
+    *,
+    client: AsyncClient | None = None,
+    journal: Journal | str | os.PathLike[str] | None = None,
+    keep_images: bool = True,
+) -> Job:
+    """Submit an edit or reframe and follow it in the background; returns its :class:`Job`.
+
+    The job is recorded in the journal before anything is sent and submitted exactly once; a background
+    task on the kernel's event loop polls it and downloads the result the moment it exists.
+
+    Example (a notebook cell)::
+
+        job = ideogram_widgets.submit(ideogram_widgets.EditInput(photo, mask, "a red door"))
+        output = await job          # or, in a plain script: job.wait()
+        output.image
+    """
+    return manager_for(client, journal).submit(inp, keep_images=keep_images)

@@ -1,0 +1,287 @@
+"""The life of a job in this process: record, submit once, poll adaptively, download at once.
+
+Runs as one asyncio task per job on the loop the job belongs to (the kernel's). Everything slow or blocking
+(building payloads, hashing and writing files, decoding images) goes through ``asyncio.to_thread``; the
+task only sets the Job's traits. Every failure ends up on the Job (``error`` + ``exception``), never in a
+traceback nobody sees. Transient trouble (network, 5xx, 429) is retried forever with growing waits (the
+service's ``Retry-After`` honoured) and shown in ``job.warning``: a paid job is never abandoned because the
+Wi-Fi dropped.
+
+Example (what :func:`ideogram_widgets.submit` does)::
+
+    job = Job(job_id=journal.new_id(), model_id=inp.model_id, params=inp.settings())
+    spawn(run_job(job, manager, inp), loop=job._loop, name="job")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Hashable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PIL import Image
+
+from ..api.errors import (
+    APIError,
+    AuthenticationError,
+    IdeogramWidgetsError,
+    InsufficientBalanceError,
+    NotFoundError,
+    PermissionDeniedError,
+    UnknownModelError,
+)
+from ..api.inputs import EditInput, ReframeInput
+from ..api.wire import JobResult
+from .errors import describe, error_record
+from .job import Job, Output
+from .journal import Journal
+from .records import entry_of
+from .schedule import Track
+
+if TYPE_CHECKING:
+    from .manager import JobManager
+
+__all__ = ["JournalError", "cancel_job", "run_job", "save"]
+
+log = logging.getLogger("ideogram_widgets.jobs")
+
+# Answers after which polling again cannot help until the user changes something.
+_FATAL = (AuthenticationError, PermissionDeniedError, InsufficientBalanceError, UnknownModelError)
+
+
+class JournalError(IdeogramWidgetsError, OSError):
+    """The journal could not be written before a submit, so nothing was sent."""
+
+
+async def save(job: Job, manager: JobManager, *, strict: bool = False) -> None:
+    """Write the job's entry (off the loop; one write at a time per job, the newest state last)."""
+    if job._journal_lock is None:
+        job._journal_lock = asyncio.Lock()
+    async with job._journal_lock:
+        entry = entry_of(job)
+        try:
+            await asyncio.to_thread(manager.journal.write, entry)
+        except OSError as exc:
+            if strict:
+                raise JournalError(
+                    f"could not write the job journal in {manager.journal.home}: {exc}; nothing was sent"
+                ) from exc
+            log.warning("could not update the journal entry of %s: %s", job.job_id, exc)
+            job.apply(warning=f"could not update the job journal: {exc}")
+
+
+async def run_job(job: Job, manager: JobManager, inp: EditInput | ReframeInput | None = None) -> None:
+    """Submit (when ``inp`` is given), follow and download one job; every outcome lands on the Job."""
+    try:
+        if inp is not None and not await _submit(job, manager, inp):
+            return
+        if job._stop_reason:
+            job.mark_stopped()
+            return
+        if job._extra.get("needs_download"):
+            answer: JobResult | None = await _final_answer(job, manager)
+        else:
+            answer = await _follow(job, manager)
+        if answer is not None:
+            await _collect(job, manager, answer)
+    except asyncio.CancelledError:
+        job.mark_stopped()
+        raise
+    except Exception as exc:  # an unexpected failure: show it on the job rather than lose it
+        log.exception("job %s failed unexpectedly", job.job_id)
+        job.finish(settle=False, exc=exc)
+        await save(job, manager)
+    finally:
+        job.settle()  # waiters wake once the journal has the final word
+
+
+async def _submit(job: Job, manager: JobManager, inp: EditInput | ReframeInput) -> bool:
+    journal, client = manager.journal, manager.client
+    job._submitting = True
+    try:
+        try:
+            inputs = await asyncio.to_thread(_store_inputs, journal, inp)
+            job.apply(inputs=inputs)
+            await save(job, manager, strict=True)  # the record exists before anything is sent
+        except OSError as exc:
+            if not isinstance(exc, JournalError):
+                exc = JournalError(
+                    f"could not write the job journal in {journal.home}: {exc}; nothing was sent"
+                )
+            job.finish(settle=False, state="failed", exc=exc)
+            return False
+        sent = time.monotonic()
+        try:
+            submission = await client.submit_input(inp)
+        except Exception as exc:  # InputError, SubmitUncertainError, refusals: all typed
+            job.finish(settle=False, state="failed", exc=exc)
+            await save(job, manager)
+            return False
+        job._extra["track"] = Track.start(sent)
+        job.apply(request_id=submission.request_id, submitted_at=time.time(), state="submitted")
+        await save(job, manager)
+        return True
+    finally:
+        job._submitting = False
+        job._submitted_event.set()
+
+
+def _store_inputs(journal: Journal, inp: EditInput | ReframeInput) -> dict[str, Any]:
+    refs: dict[str, Any] = {}
+    image = inp.image
+    refs["image"] = journal.store_image(image) if isinstance(image, Image.Image) else {"url": str(image)}
+    if isinstance(inp, EditInput):
+        mask = inp.mask
+        refs["mask"] = {"url": mask} if isinstance(mask, str) else journal.store_mask(inp.mask_array)  # type: ignore[arg-type]
+    return refs
+
+
+async def _follow(job: Job, manager: JobManager) -> JobResult | None:
+    """Poll until the service says the job is over; return its final answer (None if ended otherwise)."""
+    client, policy = manager.client, manager.policy
+    track = job._extra.pop("track", None)
+    if not isinstance(track, Track):
+        track = Track.start(time.monotonic(), submitted=False, state=job.state)
+    kind = manager.kind(job)
+    deadline = time.monotonic() + manager.max_wait
+    while True:
+        sent = time.monotonic()
+        try:
+            status = await client.status(job.request_id)
+        except NotFoundError as exc:
+            await _end(job, manager, "expired", exc)
+            return None
+        except _FATAL as exc:
+            job.finish(settle=False, exc=exc)  # the state stays as last seen; resume() can try again later
+            await save(job, manager)
+            return None
+        except APIError as exc:
+            track.errors += 1
+            job.apply(warning=f"{describe(exc)} — retrying")
+            await job.sleep(policy.error_wait(track.errors, getattr(exc, "retry_after", None)))
+            continue
+        received = time.monotonic()
+        previous = job.state
+        track.observe(status.state, sent, received, status.queue_position)
+        position = status.queue_position if status.state == "in_queue" else None
+        if status.state != previous or position != job.queue_position or job.warning:
+            job.apply(state=status.state, queue_position=position, warning="")
+        job.tick()
+        if status.state != previous:
+            await save(job, manager)
+        if status.is_terminal:
+            answer = await _final_answer(job, manager)
+            if answer is None:
+                return None
+            if answer.is_terminal:
+                if answer.state == "completed":
+                    _learn(manager, kind, track, received)
+                return answer
+        if time.monotonic() > deadline:
+            job._stop_reason = f"stopped following after {manager.max_wait:g} s"
+            job.mark_stopped()
+            return None
+        await job.sleep(policy.next_delay(track, time.monotonic(), manager.durations.estimate(kind)))
+
+
+def _learn(manager: JobManager, kind: Hashable, track: Track, seen_done: float) -> None:
+    run_time = track.run_time(seen_done)
+    if run_time is not None:
+        manager.durations.add(kind, run_time)
+
+
+async def _final_answer(job: Job, manager: JobManager) -> JobResult | None:
+    """The result answer (retried through transient trouble); None when the job ended otherwise."""
+    errors = 0
+    while True:
+        try:
+            return await manager.client.result(job.request_id)
+        except NotFoundError as exc:
+            await _end(job, manager, "expired", exc)
+            return None
+        except _FATAL as exc:
+            job.finish(settle=False, exc=exc)
+            await save(job, manager)
+            return None
+        except APIError as exc:
+            errors += 1
+            job.apply(warning=f"{describe(exc)} — retrying")
+            await job.sleep(manager.policy.error_wait(errors, getattr(exc, "retry_after", None)))
+
+
+async def _collect(job: Job, manager: JobManager, answer: JobResult) -> None:
+    try:
+        manager.client.finished(answer)
+    except APIError as exc:
+        state = answer.state if answer.state in ("failed", "cancelled") else "failed"
+        await _end(job, manager, state, exc)
+        return
+    if job.state != "completed" or job.urls != list(answer.image_urls):
+        job.apply(state="completed", queue_position=None, urls=list(answer.image_urls))
+        await save(job, manager)
+    await _download(job, manager, answer.image_urls)
+
+
+async def _download(job: Job, manager: JobManager, urls: tuple[str, ...]) -> None:
+    client, journal = manager.client, manager.journal
+    try:
+        refs = []
+        for url in urls:
+            data = await client.download(url, request_id=job.request_id)
+            refs.append(await asyncio.to_thread(journal.store_result, data))
+    except APIError as exc:
+        job._extra["download_error"] = error_record(exc)
+        job.finish(
+            settle=False, state="completed", exc=exc
+        )  # completed on the service; resume() retries the download
+        await save(job, manager)
+        return
+    paths = tuple(journal.path(str(ref["path"])) for ref in refs)
+    kept = await asyncio.to_thread(_decode, paths) if job._extra.get("keep_images", True) else None
+    job._extra.update(file_refs=refs, downloaded=True)
+    job._extra.pop("needs_download", None)
+    job.finish(
+        settle=False, state="completed", output=Output(job.request_id, job.model_id, paths, tuple(urls), kept)
+    )
+    await save(job, manager)
+
+
+def _decode(paths: tuple[Path, ...]) -> tuple[Image.Image, ...]:
+    images = []
+    for path in paths:
+        with Image.open(path) as img:
+            img.load()
+            images.append(img)
+    return tuple(images)
+
+
+async def _end(job: Job, manager: JobManager, state: str, exc: BaseException) -> None:
+    job.finish(settle=False, state=state, exc=exc)
+    await save(job, manager)
+
+
+async def cancel_job(job: Job, manager: JobManager) -> bool:
+    """Ask the service to cancel ``job``; True only when it confirmed. Sets ``job.cancel_outcome``."""
+    if job.done:
+        return False
+    if not job.request_id:
+        await job._submitted_event.wait()
+    if not job.request_id or job.done:
+        return False
+    job.apply(cancel_outcome="requested")
+    try:
+        outcome = await manager.client.cancel(job.request_id)
+    except APIError as exc:
+        job.apply(cancel_outcome="unconfirmed", warning=f"the cancel was not confirmed: {describe(exc)}")
+        return False
+    if outcome.cancelled:
+        job.apply(cancel_outcome="cancelled")
+    elif outcome.outcome == "not_cancellable":
+        job.apply(cancel_outcome="not_cancellable")
+    else:
+        job.apply(cancel_outcome="unconfirmed")
+    job.poll_soon()
+    return outcome.cancelled

@@ -1,0 +1,216 @@
+"""When to ask the service again: adaptive polling intervals and learned job durations.
+
+The poller asks fast right after a submit and after every change of state, then backs off (×``growth``)
+while nothing changes, never waiting longer than ``relative`` × the time already waited (so a late
+detection costs at most a few percent of the job's duration) nor ``max_interval``. Once a few jobs of the
+same kind (model + rendering speed) have run, :class:`DurationModel` knows how long they take: a running
+job is then left alone until its earliest plausible end and polled finely around it, which finds the
+completion sooner *and* with fewer requests than a fixed interval. Every delay carries jitter so many jobs
+do not poll in lockstep.
+
+Example:
+    >>> policy = PollPolicy(jitter=0.0)
+    >>> track = Track.start(now=0.0)
+    >>> [round(policy.next_delay(track, now=t), 3) for t in (0.0, 2.0, 4.0, 30.0)]
+    [0.1, 0.15, 0.225, 0.338]
+    >>> model = DurationModel()
+    >>> for s in (2.0, 2.1, 1.9):
+    ...     model.add("edit/TURBO", s)
+    >>> model.estimate("edit/TURBO")
+    Estimate(lo=1.9, mid=2.0, hi=2.1, samples=3)
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import deque
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+__all__ = ["DurationModel", "Estimate", "PollPolicy", "Track"]
+
+RUNNING = "in_progress"
+WAITING = frozenset({"submitted", "in_queue", "unknown"})
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """How long jobs of one kind run, from starting to completing: quantiles of recent samples."""
+
+    lo: float
+    mid: float
+    hi: float
+    samples: int
+
+
+class DurationModel:
+    """Learns job run times per kind (a hashable key), from the last ``window`` completed jobs.
+
+    Thread-safe; one model is shared by every job of a process.
+    """
+
+    def __init__(self, window: int = 40) -> None:
+        self._window = window
+        self._samples: dict[Hashable, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, key: Hashable, seconds: float) -> None:
+        """Record that a job of kind ``key`` ran for ``seconds``."""
+        if not seconds > 0:
+            return
+        with self._lock:
+            self._samples.setdefault(key, deque(maxlen=self._window)).append(seconds)
+
+    def estimate(self, key: Hashable) -> Estimate | None:
+        """The 10th, 50th and 90th percentiles of the recent run times, or None before any sample."""
+        with self._lock:
+            samples = sorted(self._samples.get(key, ()))
+        if not samples:
+            return None
+        n = len(samples)
+
+        def q(p: float) -> float:
+            return samples[min(n - 1, max(0, round(p * (n - 1))))]
+
+        return Estimate(q(0.1), q(0.5), q(0.9), n)
+
+    def clear(self) -> None:
+        """Forget everything learned."""
+        with self._lock:
+            self._samples.clear()
+
+
+@dataclass
+class Track:
+    """What the poller has seen of one job (monotonic seconds).
+
+    ``before_start`` is a time the job certainly had not started yet (the submit was sent, or a poll saw it
+    waiting); ``first_running`` / ``last_running`` bracket what was seen of its run.
+    """
+
+    waiting_since: float
+    state: str = "submitted"
+    state_since: float = 0.0
+    interval: float = 0.0
+    before_start: float | None = None
+    first_running: float | None = None
+    last_running: float | None = None
+    queue_position: int | None = None
+    errors: int = 0
+
+    @classmethod
+    def start(cls, now: float, *, submitted: bool = True, state: str = "submitted") -> Track:
+        """A track for a job submitted at ``now`` (or attached to, when ``submitted`` is False)."""
+        return cls(now, state, now, before_start=now if submitted else None)
+
+    def observe(self, state: str, sent: float, received: float, queue_position: int | None = None) -> bool:
+        """Record a status answer (request sent at ``sent``, answer at ``received``); True if it changed."""
+        self.errors = 0
+        changed = state != self.state or queue_position != self.queue_position
+        if state in WAITING:
+            self.before_start = sent
+        elif state == RUNNING:
+            if self.first_running is None:
+                self.first_running = received
+            self.last_running = sent
+        if state != self.state:
+            self.state = state
+            self.state_since = received
+            self.interval = 0.0
+        self.queue_position = queue_position
+        return changed
+
+    def run_time(self, finished_at: float) -> float | None:
+        """The best estimate of how long the job ran, given the answer that showed it finished (None when
+        its start was not seen closely enough to tell)."""
+        if self.before_start is None or self.first_running is None or self.last_running is None:
+            return None
+        start = (self.before_start + self.first_running) / 2
+        end = (self.last_running + finished_at) / 2
+        return end - start if end > start else None
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """How often to poll. All times in seconds.
+
+    Attributes:
+        min_interval: the first wait after a submit or a change of state.
+        max_interval: the longest wait while backing off.
+        growth: each unchanged answer multiplies the wait by this.
+        relative: a wait never exceeds this fraction of the time already waited (bounds late detection).
+        fine_fraction: near a learned end, poll every this fraction of the usual run time
+            (bounded by ``min_interval`` and ``max_fine``).
+        max_fine: the longest interval near a learned end.
+        max_sleep: the longest single wait while trusting a learned duration.
+        jitter: delays are scaled by a random factor in ``[1 - jitter, 1 + jitter]`` (only shortened
+            when aiming at a learned end).
+        error_delay / max_error_delay: after failed polls: ``error_delay * 2**(n-1)`` up to the cap, or the
+            service's ``Retry-After`` if longer.
+    """
+
+    min_interval: float = 0.1
+    max_interval: float = 5.0
+    growth: float = 1.5
+    relative: float = 0.1
+    fine_fraction: float = 0.04
+    max_fine: float = 1.0
+    max_sleep: float = 30.0
+    jitter: float = 0.1
+    error_delay: float = 1.0
+    max_error_delay: float = 30.0
+    rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+
+    def _jitter(self, delay: float, *, early_only: bool = False) -> float:
+        if not self.jitter:
+            return delay
+        low = 1.0 - self.jitter
+        high = 1.0 if early_only else 1.0 + self.jitter
+        return delay * self.rng.uniform(low, high)
+
+    def fine(self, estimate: Estimate) -> float:
+        """The interval used around a learned end."""
+        return min(self.max_fine, max(self.min_interval, self.fine_fraction * estimate.mid))
+
+    def next_delay(self, track: Track, now: float, estimate: Estimate | None = None) -> float:
+        """Seconds to wait before the next poll of the job ``track`` follows."""
+        if track.state == RUNNING and estimate is not None and track.before_start is not None:
+            delay = self._aimed(track, now, estimate)
+            if delay is not None:
+                return delay
+        anchor = track.waiting_since
+        if track.state == RUNNING and track.before_start is not None:
+            anchor = max(anchor, min(track.before_start, now))
+        cap = min(self.max_interval, max(self.min_interval, self.relative * (now - anchor)))
+        if (
+            estimate is not None
+            and track.state in WAITING
+            and track.queue_position is not None
+            and track.queue_position <= 1
+        ):
+            # next in line: poll often enough to see the start, which the learned end is measured from
+            cap = min(cap, max(self.min_interval, 0.25 * estimate.lo))
+        interval = self.min_interval if track.interval <= 0 else track.interval * self.growth
+        track.interval = min(interval, cap)
+        return self._jitter(track.interval)
+
+    def _aimed(self, track: Track, now: float, estimate: Estimate) -> float | None:
+        assert track.before_start is not None
+        fine = self.fine(estimate)
+        earliest_end = track.before_start + estimate.lo
+        if now < earliest_end - fine:
+            return min(self.max_sleep, self._jitter(earliest_end - now, early_only=True))
+        started_by = track.first_running if track.first_running is not None else now
+        if now <= started_by + estimate.hi + 2 * fine:
+            track.interval = fine
+            return self._jitter(fine)
+        return None  # overdue: the estimate did not hold for this job; back off as without one
+
+    def error_wait(self, errors: int, retry_after: float | None = None) -> float:
+        """The wait after ``errors`` failed polls in a row (at least ``retry_after`` when given)."""
+        wait = min(self.max_error_delay, self.error_delay * 2.0 ** max(0, errors - 1))
+        wait = self._jitter(wait)
+        if retry_after is not None and retry_after > wait:
+            wait = min(retry_after, self.max_error_delay * 2)
+        return wait

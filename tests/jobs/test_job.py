@@ -1,0 +1,320 @@
+"""A Job's life against the real sandbox app (in-process): submit once, follow, download, errors, cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from starlette.applications import Starlette
+
+from ideogram_widgets.api import (
+    BlockingCallError,
+    EditInput,
+    InputError,
+    JobCancelledError,
+    JobFailedError,
+    PayloadLimits,
+    SubmitUncertainError,
+)
+from ideogram_widgets.jobs import Job, JobManager, Journal, JournalError, Output, PollPolicy
+from ideogram_widgets.jobs.records import needs_resume
+from ideogram_widgets.sandbox import SandboxConfig
+
+from .helpers import Inproc, counts, edit, file_bytes, image, mask, read, reframe, until
+
+
+async def _stats(app: Starlette) -> dict[str, Any]:
+    return app.state.sandbox.stats()
+
+
+async def test_submit_returns_at_once_and_await_gives_the_result(inproc: Inproc, home: Path) -> None:
+    client, app = inproc(SandboxConfig(speed_scale=0.4))
+    manager = JobManager(client)
+    started = time.monotonic()
+    job = manager.submit(edit("a red door"))
+    assert time.monotonic() - started < 0.05, "submit() must not wait in a running loop"
+    assert job.state == "submitting"
+    assert not job.done
+    assert job.request_id == ""
+    seen: list[str] = []
+    job.observe(lambda change: seen.append(change["new"]), "state")
+
+    output = await job
+
+    assert isinstance(output, Output)
+    assert job.result is output
+    assert job.state == "completed"
+    assert job.done
+    assert job.error == ""
+    assert job.exception is None
+    assert seen[0] == "submitted"
+    assert seen[-1] == "completed"
+    assert "in_progress" in seen
+    assert output.image.size == (48, 40)
+    assert isinstance(output.image, Image.Image)
+    assert output.path.is_file()
+    assert output.path.is_relative_to(home / "results")
+    assert job.files == [str(output.path)]
+    assert job.urls == list(output.urls)
+    assert job.urls
+    assert job.params["prompt"] == "a red door"
+    assert job.params["rendering_speed"] == "TURBO"
+    assert job.model_id == "ideogram/ideogram-v3/edit"
+    assert job.backend == "sandbox"
+    assert job.created_at <= job.submitted_at <= job.finished_at
+    assert job.elapsed >= 0
+    assert job.images == [output.image] or len(job.images) == 1
+
+    entry = read(manager, job)
+    assert entry is not None
+    assert entry["state"] == "completed"
+    assert entry["downloaded"] is True
+    assert entry["request_id"] == job.request_id
+    assert not needs_resume(entry)
+    assert (home / entry["inputs"]["image"]["path"]).is_file()
+    assert (home / entry["inputs"]["mask"]["path"]).is_file()
+    assert "data:" not in json.dumps(entry)
+    stats = await _stats(app)
+    assert stats["submits"] == 1 == counts(client)["submit"]
+
+
+async def test_reframe_job_and_repr(inproc: Inproc) -> None:
+    client, _ = inproc()
+    job = JobManager(client).submit(reframe())
+    assert "reframe" in repr(job)
+    assert "submitting" in repr(job)
+    output = await job
+    assert output.image.size == (512, 1536)
+    assert "completed" in repr(job)
+    assert job.request_id in repr(job)
+
+
+async def test_failed_job_raises_its_typed_error(inproc: Inproc) -> None:
+    client, _ = inproc(SandboxConfig(speed_scale=0.02, fail_rate=1.0))
+    manager = JobManager(client)
+    job = manager.submit(edit())
+    with pytest.raises(JobFailedError, match="failed on purpose"):
+        await job
+    assert job.state == "failed"
+    assert job.done
+    assert "failed on purpose" in job.error
+    assert isinstance(job.exception, JobFailedError)
+    assert job.result is None
+    entry = read(manager, job)
+    assert entry["state"] == "failed"
+    assert entry["error"]["type"] == "JobFailedError"
+    with pytest.raises(JobFailedError):  # awaiting again raises the same error
+        await job
+
+
+async def test_cancel_a_queued_job(inproc: Inproc) -> None:
+    client, app = inproc(SandboxConfig(speed_scale=0.5, workers=1))
+    manager = JobManager(client, policy=PollPolicy(min_interval=0.02))
+    first = manager.submit(edit("first", speed="QUALITY"))  # occupies the only worker for 2 s
+    await until(lambda: first.state == "in_progress")
+    second = manager.submit(edit("second"))
+    await until(lambda: second.state == "in_queue")
+    assert second.state == "in_queue"
+    assert second.queue_position == 0
+    assert await second.cancel() is True
+    assert second.cancel_outcome == "cancelled"
+    with pytest.raises(JobCancelledError):
+        await second
+    assert second.state == "cancelled"
+    # the running one cannot be cancelled: the service says so and the job goes on
+    assert await first.cancel() is False
+    assert first.cancel_outcome == "not_cancellable"
+    assert not first.done
+    first.stop()
+    assert (await _stats(app))["jobs"]["cancelled"] == 1
+
+
+async def test_blocking_wait_in_a_running_loop_says_to_await(inproc: Inproc) -> None:
+    client, _ = inproc()
+    job = JobManager(client).submit(edit())
+    with pytest.raises(BlockingCallError, match="await job"):
+        job.wait()
+    await job
+    assert job.wait() is job.result  # done: no blocking needed, so it is fine
+
+
+async def test_an_observer_that_raises_does_not_stop_the_job(
+    inproc: Inproc, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, _ = inproc()
+    job = JobManager(client).submit(edit())
+
+    def broken(change: Any) -> None:
+        raise RuntimeError("observer bug")
+
+    job.observe(broken, "state")
+    await job
+    assert job.state == "completed"
+    assert job.result is not None
+    assert "observer" in caplog.text
+
+
+async def test_done_callbacks_run_once(inproc: Inproc) -> None:
+    client, _ = inproc()
+    job = JobManager(client).submit(edit())
+    calls: list[str] = []
+    job.add_done_callback(lambda j: calls.append(j.state))
+    await job
+    job.add_done_callback(lambda j: calls.append("late"))
+    assert calls == ["completed", "late"]
+
+
+async def test_uncertain_submit_is_never_resent(inproc: Inproc) -> None:
+    client, app = inproc(SandboxConfig(speed_scale=0.02, fault_rate=1.0, faults=("503",)))
+    manager = JobManager(client)
+    job = manager.submit(edit())
+    with pytest.raises(SubmitUncertainError, match="not resent"):
+        await job
+    assert job.state == "failed"
+    assert job.request_id == ""
+    assert counts(client)["submit"] == 1 == (await _stats(app))["requests"]["submit"]
+    entry = read(manager, job)
+    assert entry["error"]["type"] == "SubmitUncertainError"
+    assert not needs_resume(entry)
+
+
+async def test_rate_limited_submit_is_retried_because_it_never_ran(inproc: Inproc) -> None:
+    client, app = inproc(SandboxConfig(speed_scale=0.02, fault_rate=0.25, faults=("429",), seed=3))
+    manager = JobManager(client)
+    jobs = [manager.submit(edit(f"p{i}")) for i in range(6)]
+    await asyncio.gather(*jobs)
+    stats = await _stats(app)
+    assert stats["created"] == 6
+    assert stats["submits"] == 6
+    assert counts(client)["submit"] == stats["requests"]["submit"]
+
+
+async def test_input_too_large_fails_before_anything_is_sent(inproc: Inproc) -> None:
+    client, app = inproc()
+    tight = EditInput(image(), mask(), "x", limits=PayloadLimits(max_request_bytes=200))
+    job = JobManager(client).submit(tight)
+    with pytest.raises(InputError, match="too large"):
+        await job
+    assert job.state == "failed"
+    assert counts(client)["submit"] == 0
+    assert (await _stats(app))["requests"].get("submit", 0) == 0
+
+
+async def test_journal_that_cannot_be_written_stops_the_submit(inproc: Inproc, tmp_path: Path) -> None:
+    client, _ = inproc()
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the journal folder should be")
+    job = JobManager(client, journal=blocker).submit(edit())
+    with pytest.raises(JournalError, match="nothing was sent"):
+        await job
+    assert counts(client)["submit"] == 0
+
+
+async def test_transient_faults_are_ridden_out(inproc: Inproc) -> None:
+    faults = ("429", "500", "502", "503", "error_200", "drop")
+    client, app = inproc(SandboxConfig(speed_scale=0.02, fault_rate=0.25, faults=faults, seed=11))
+    manager = JobManager(client)
+    jobs = [manager.submit(edit(f"p{i}")) for i in range(12)]
+    results = await asyncio.gather(*jobs, return_exceptions=True)
+    stats = await _stats(app)
+    for job, result in zip(jobs, results, strict=True):
+        if isinstance(result, Output):
+            assert job.state == "completed"
+            assert result.path.is_file()
+        else:  # only a submit can fail for good: it is never resent
+            assert isinstance(result, SubmitUncertainError | JobFailedError) or "error_code" in str(result)
+            assert job.request_id == ""
+    created = {j.request_id for j in jobs if j.request_id}
+    assert len(created) == stats["created"]
+    assert sum(stats["faults"].values()) > 0
+
+
+async def test_token_never_reaches_the_journal(inproc: Inproc, home: Path) -> None:
+    secret = "tok-SECRET-1234567890"
+    client, _ = inproc(SandboxConfig(speed_scale=0.02, token=secret), token=secret)
+    job = JobManager(client).submit(edit())
+    await job
+    assert secret not in repr(job)
+    assert secret not in repr(client)
+    for path, data in file_bytes(home).items():
+        assert secret.encode() not in data, path
+
+
+async def test_stop_keeps_the_entry_open(inproc: Inproc) -> None:
+    client, _ = inproc(SandboxConfig(speed_scale=1.0))
+    manager = JobManager(client)
+    job = manager.submit(edit())
+    await until(lambda: job.state in ("in_queue", "in_progress"))
+    assert job.stop() is True
+    assert job.state == "stopped"
+    assert job.done
+    assert "resume()" in job.error
+    await asyncio.sleep(0.05)
+    entry = read(manager, job)
+    assert needs_resume(entry)
+    assert entry["state"] != "stopped"
+    assert entry["error"] is None
+
+
+async def test_keep_images_false_reads_from_disk(inproc: Inproc) -> None:
+    client, _ = inproc()
+    output = await JobManager(client, keep_images=False).submit(edit())
+    assert output.kept is None
+    assert output.image.size == (48, 40)
+
+
+def test_plain_script_submit_and_wait(sandbox_app: Callable[..., Starlette], home: Path) -> None:
+    """No running loop: submit() returns once the request id is recorded; wait() runs the loop."""
+    import httpx
+
+    from ideogram_widgets.api import AsyncClient
+
+    app = sandbox_app(SandboxConfig(speed_scale=0.05))
+    client = AsyncClient(None, base_url="http://sandbox/v1", transport=httpx.ASGITransport(app=app))
+    manager = JobManager(client, journal=Journal(home))
+    job = manager.submit(edit())
+    assert job.request_id
+    assert job.state != "submitting"
+    assert read(manager, job)["request_id"] == job.request_id
+    output = job.wait(timeout=30)
+    assert output.path.is_file()
+    assert job.state == "completed"
+    slow = manager.submit(edit("slow", speed="QUALITY"))
+    from ideogram_widgets.api import WaitTimeoutError
+
+    with pytest.raises(WaitTimeoutError, match="not cancelled"):
+        slow.wait(timeout=0.05)
+    task = slow.cancel()  # in a script the answer is there when cancel() returns
+    assert task.done()
+    assert task.result() is False
+    slow.stop()
+    from ideogram_widgets.jobs.runtime import current_loop
+
+    current_loop().run_until_complete(client.aclose())
+
+
+def test_jobs_import_does_not_import_ipywidgets() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ideogram_widgets.jobs, ideogram_widgets as iw; iw.submit; iw.run_batch; "
+        "print('ipywidgets' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_submit_refuses_other_things(home: Path) -> None:
+    with pytest.raises(TypeError, match="EditInput"):
+        JobManager(journal=home).submit("a red door")  # type: ignore[arg-type]
+
+
+def test_job_is_awaitable_type() -> None:
+    assert hasattr(Job, "__await__")
