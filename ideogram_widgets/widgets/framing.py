@@ -70,7 +70,7 @@ class FramingPreview(Canvas):
         ox, oy = (self.width - fw) // 2, (self.height - footer - fh) // 2
         sx, sy = ox + round(left * scale), oy + round(top * scale)
         sw, sh = max(1, round(pw * scale)), max(1, round(ph * scale))
-        with hold_canvas(self):
+        with hold_canvas():
             self.clear()
             self.fill_style = _GENERATED
             self.fill_rect(ox, oy, fw, fh)

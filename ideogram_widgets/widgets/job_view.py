@@ -86,7 +86,7 @@ class JobRow(w.HBox):
         self.cancel.on_click(lambda _: self._cancel())
         super().__init__(
             [self.title, self.detail, self.status, self.cancel],
-            layout=w.Layout(align_items="center", gap="8px"),
+            layout=w.Layout(align_items="center", grid_gap="8px"),
         )
         self.add_class("iw-job-row")
         job.observe(
@@ -162,13 +162,13 @@ class JobsPanel(w.VBox):
         self.result_caption = w.HTML()
         tools = w.HBox(
             [self.compare, self.save_path, self.save_button, self.use_button, self.code_button],
-            layout=w.Layout(flex_flow="row wrap", gap="6px"),
+            layout=w.Layout(flex_flow="row wrap", grid_gap="6px"),
         )
         self.result_box = w.VBox(
             [self.result_caption, self.result_image, tools, self.message, self.code],
             layout=w.Layout(display="none"),
         )
-        self.strip = w.HBox(layout=w.Layout(overflow_x="auto", gap="6px"))
+        self.strip = w.HBox(layout=w.Layout(overflow="auto hidden", grid_gap="6px"))
         self.strip_box = w.VBox(
             [w.HTML("<b style='font-size:12px'>History</b>"), self.strip], layout=w.Layout(display="none")
         )

@@ -1,0 +1,175 @@
+"""What EditWidget and ReframeWidget share: the backend (banner + token field), the Submit button that
+says why it is disabled, submitting through the jobs layer, and the jobs panel.
+
+Subclasses provide ``build_input(new_seed)`` (a validated EditInput / ReframeInput, or InputError) and
+``route_error(err)`` (show an InputError next to the control that caused it).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+from PIL import Image
+
+from ..api.client import TOKEN_ENV, AsyncClient
+from ..api.errors import IdeogramWidgetsError, InputError
+from ..api.inputs import EditInput, ReframeInput
+from ..api.media import ImageSource, load_image
+from ..backend import default_client
+from ..jobs import Job, JobManager, Journal
+from .controls import ErrorLabel, GenerationControls
+from .job_view import JobsPanel
+from .token_field import TokenField
+
+__all__ = ["Studio"]
+
+_BANNER = (
+    '<div style="background:#fff4d6;border:1px solid #e0b84f;border-radius:4px;padding:4px 8px;'
+    'font-size:12px;color:#5d4300">{}</div>'
+)
+
+
+class Studio(w.VBox):
+    """The common frame of the editing widgets. Not used directly."""
+
+    def __init__(
+        self,
+        image: ImageSource,
+        controls: GenerationControls,
+        *,
+        client: AsyncClient | None = None,
+        journal: Journal | str | os.PathLike[str] | None = None,
+        submit_label: str = "Submit",
+    ) -> None:
+        self._image = load_image(image)
+        self.controls = controls
+        journal_obj = journal if isinstance(journal, Journal) else Journal(journal)
+        self._explicit_client = client is not None
+        self._entered_token = False
+        self.manager = JobManager(client or default_client(), journal_obj)
+        self.banner = w.HTML()
+        self.token = TokenField()
+        self.token.on_token(self._use_token)
+        self.submit_button = w.Button(
+            description=submit_label,
+            icon="paper-plane",
+            button_style="primary",
+            layout=w.Layout(width="140px"),
+        )
+        self.submit_button.on_click(lambda _: self._submit_clicked())
+        self.reason = w.HTML()
+        self.submit_error = ErrorLabel()
+        self.panel = JobsPanel(before=self._image, on_use=self.set_image, journal=self.manager.journal)
+        self._show_backend()
+
+    # ----------------------------------------------------------------- the backend
+
+    def _show_backend(self) -> None:
+        client = self.manager.client
+        with self.hold_sync():
+            if client.notice:
+                self.banner.value = _BANNER.format(html.escape(client.notice))
+                self.banner.layout.display = "block"
+            else:
+                self.banner.value = ""
+                self.banner.layout.display = "none"
+            self.token.has_token = client.has_token
+            source = "token entered here" if self._entered_token else f"token from {TOKEN_ENV}"
+            self.token.message = (
+                f"using {client.label} ({source})" if client.has_token else f"using the {client.label}"
+            )
+
+    def _use_token(self, token: str | None) -> None:
+        if self._explicit_client:
+            self.token.message = "this widget was given a client=...; the token field does not replace it"
+            return
+        self._entered_token = token is not None
+        client = AsyncClient(token) if token else default_client()
+        self.manager = JobManager(client, self.manager.journal)
+        self._show_backend()
+
+    # ----------------------------------------------------------------- image
+
+    @property
+    def image(self) -> Image.Image:
+        """The current input image (the original, lossless)."""
+        return self._image
+
+    def set_image(self, image: ImageSource) -> None:
+        """Make ``image`` the new input (e.g. a result, to keep editing it)."""
+        self._image = load_image(image)
+        self.panel.before = self._image
+        self.validate()
+
+    # ----------------------------------------------------------------- submitting
+
+    def build_input(self, *, new_seed: bool) -> EditInput | ReframeInput:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def route_error(self, error: InputError) -> None:
+        """Show ``error`` next to its control (the Submit area when no control owns the field)."""
+        if not self.controls.show_error(error.field, error.reason or str(error)):
+            self.submit_error.show(str(error))
+
+    def validate(self, _: Any = None) -> str | None:
+        """Check the current input; enable Submit, or disable it and say why. Returns the reason."""
+        reason: str | None = None
+        try:
+            self.build_input(new_seed=False)
+        except InputError as err:
+            reason = err.reason or str(err)
+        with self.hold_sync():
+            self.submit_button.disabled = reason is not None
+            self.reason.value = (
+                ""
+                if reason is None
+                else f"<span style='color:#8a6d00;font-size:12px'>{html.escape(reason)}</span>"
+            )
+        return reason
+
+    def submit(self) -> Job:
+        """Submit the current input once and follow it in the background; returns the Job at once.
+
+        Raises InputError (also shown next to the control) when the input is not valid.
+        """
+        self.controls.clear_errors()
+        self.submit_error.show(None)
+        try:
+            inp = self.build_input(new_seed=True)
+        except InputError as err:
+            self.route_error(err)
+            raise
+        job = self.manager.submit(inp)
+        self.panel.add(job)
+        return job
+
+    def _submit_clicked(self) -> None:
+        try:
+            self.submit()
+        except InputError:
+            pass  # shown next to its control
+        except IdeogramWidgetsError as err:
+            self.submit_error.show(str(err))
+
+    # ----------------------------------------------------------------- results
+
+    @property
+    def jobs(self) -> list[Job]:
+        """Every job submitted from this widget, oldest first."""
+        return list(self.panel.jobs)
+
+    @property
+    def result(self) -> Image.Image | None:
+        """The newest finished result image, or None."""
+        for job in reversed(self.panel.jobs):
+            if job.done and job.result is not None and len(job.result):
+                return job.result.image
+        return None
+
+    def save_result(self, path: str | Path) -> Path | None:
+        """Save the selected result, lossless, to ``path``."""
+        return self.panel.save(path)

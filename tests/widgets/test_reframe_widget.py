@@ -1,0 +1,137 @@
+"""ReframeWidget without a browser: resolution choice, framing preview, submit, results, errors."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from ideogram_widgets.api import AsyncClient, InputError, Resolution
+from ideogram_widgets.samples import sample_image
+from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
+from ideogram_widgets.widgets.reframe_widget import ReframeWidget
+
+IMAGE = sample_image(300, 200)
+
+
+@pytest.fixture
+def sandbox_url():
+    with serve_in_thread(SandboxConfig(speed_scale=0.05, workers=1)) as running:
+        yield running.url
+
+
+@pytest.fixture
+def widget(sandbox_url, tmp_path):
+    return ReframeWidget(
+        IMAGE, client=AsyncClient(base_url=sandbox_url + "/v1"), journal=tmp_path, rendering_speed="TURBO"
+    )
+
+
+def test_starts_on_the_resolution_closest_to_the_image(widget):
+    assert widget.resolution == Resolution.closest_to(IMAGE) == Resolution.parse("1248x832")
+    labels = [label for label, _ in widget.picker.choice.options]
+    assert sum("★" in label for label in labels) == 1
+    assert widget.picker.orientation.value == "landscape"
+
+
+def test_all_69_are_reachable_grouped_and_ordered(widget):
+    seen = []
+    for orientation in ("landscape", "square", "portrait"):
+        widget.picker.orientation.value = orientation
+        values = [value for _, value in widget.picker.choice.options]
+        ratios = [Resolution.parse(v).ratio for v in values]
+        assert ratios == sorted(ratios, reverse=True)
+        seen += values
+    assert len(seen) == len(set(seen)) == 69
+
+
+def test_choosing_a_resolution_redraws_the_preview(widget):
+    widget.resolution = "640x1536"
+    assert widget.picker.orientation.value == "portrait"
+    assert widget.preview.resolution.value == "640:1536 (5:12)"
+    left, top, w, h = widget.preview.placement
+    assert (left, w) == (0, 640)  # a landscape source fills the width of a portrait frame
+    assert top > 0
+    assert abs(top * 2 + h - 1536) <= 1  # centred
+
+
+def test_a_bad_resolution_from_python_is_a_clear_error(widget):
+    with pytest.raises(InputError, match="69"):
+        widget.resolution = "1000x1000"
+
+
+async def test_submit_runs_in_the_background_and_shows_the_result(widget):
+    widget.resolution = "1536x640"
+    job = widget.submit()
+    assert job.state == "submitting"  # returned at once; the kernel stays free
+    assert widget.jobs == [job]
+    output = await job
+    assert output.image.size == (1536, 640)
+    for _ in range(50):  # the panel observes the job; its last update may follow the await by a tick
+        if widget.panel.result_box.layout.display == "flex":
+            break
+        await asyncio.sleep(0.02)
+    assert widget.result is not None
+    assert widget.result.size == (1536, 640)
+    assert "done in" in widget.panel.rows.children[0].status.value
+    assert bytes(widget.panel.result_image.value).startswith(b"\x89PNG")
+    assert len(widget.panel.strip.children) == 1
+
+
+async def test_keep_seed_reuses_it_and_random_rolls_a_new_one(widget):
+    widget.controls.seed.keep.value = True
+    widget.controls.seed.value_box.value = 1234
+    first = widget.submit()
+    second = widget.submit()
+    assert first.params["seed"] == second.params["seed"] == 1234
+    widget.controls.seed.keep.value = False
+    third = widget.submit()
+    assert third.params["seed"] != 1234
+    await asyncio.gather(first, second, third)
+
+
+async def test_use_as_input_makes_the_result_the_new_source(widget):
+    widget.resolution = "1024x1024"
+    await widget.submit()
+    await asyncio.sleep(0.05)
+    image = widget.panel.use_as_input()
+    assert image is not None
+    assert widget.image.size == (1024, 1024)
+    assert widget.preview.placement == (0, 0, 1024, 1024)  # a square source fills a square frame
+
+
+async def test_copy_as_code_reproduces_the_run_without_the_token(sandbox_url, tmp_path):
+    client = AsyncClient("tok-SECRET-123", base_url=sandbox_url + "/v1")
+    widget = ReframeWidget(IMAGE, "1024x1024", client=client, journal=tmp_path, rendering_speed="TURBO")
+    await widget.submit()
+    code = widget.panel.show_code()
+    assert code is not None
+    assert "tok-SECRET-123" not in code
+    assert "iw.ReframeInput(" in code
+    assert "resolution='1024:1024 (1:1)'" in code
+    path = code.split("'")[1]
+    assert np.array_equal(np.asarray(__import__("PIL.Image").Image.open(path)), np.asarray(IMAGE))
+
+
+def test_the_sandbox_banner_shows_without_a_token(monkeypatch, tmp_path):
+    monkeypatch.delenv("RUNCOMFY_API_TOKEN", raising=False)
+    widget = ReframeWidget(IMAGE, journal=tmp_path)
+    assert "local sandbox" in widget.banner.value
+    assert "not Ideogram" in widget.banner.value
+    assert widget.banner.layout.display == "block"
+    assert widget.token.has_token is False
+
+
+def test_a_token_entered_in_the_field_switches_backend_but_never_becomes_state(monkeypatch, tmp_path):
+    monkeypatch.delenv("RUNCOMFY_API_TOKEN", raising=False)
+    widget = ReframeWidget(IMAGE, journal=tmp_path)
+    widget.token._receive(widget.token, {"type": "set_token", "token": "tok-ABC-999"}, [])
+    assert widget.manager.client.has_token
+    assert widget.manager.client.label == "RunComfy Model API"
+    assert widget.banner.layout.display == "none"
+    state = str(widget.token.get_state()) + str(widget.get_state())
+    assert "tok-ABC-999" not in state
+    widget.token._receive(widget.token, {"type": "clear_token"}, [])
+    assert not widget.manager.client.has_token
+    assert "local sandbox" in widget.banner.value
