@@ -1,0 +1,166 @@
+"""resume() and history(): re-attach after a restart, never submit again."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ideogram_widgets.api import NotFoundError, SubmitUncertainError
+from ideogram_widgets.jobs import JobManager, Output, PollingStoppedError, history, resume, stop_all
+from ideogram_widgets.sandbox import SandboxConfig
+
+from .helpers import Inproc, counts, edit, until
+
+
+async def test_stopped_jobs_are_resumed_without_a_new_submit(inproc: Inproc, home: Path) -> None:
+    client, app = inproc(SandboxConfig(speed_scale=0.5, workers=2))
+    manager = JobManager(client)
+    jobs = [manager.submit(edit(f"p{i}")) for i in range(5)]
+    await until(lambda: all(j.request_id for j in jobs))
+    assert stop_all() >= 5
+    for job in jobs:
+        with pytest.raises(PollingStoppedError, match="resume"):
+            await job
+    assert [j.state for j in jobs] == ["stopped"] * 5
+
+    again = resume(manager=JobManager(client))  # as a fresh kernel would, with the same journal
+    assert sorted(j.request_id for j in again) == sorted(j.request_id for j in jobs)
+    outputs = await asyncio.gather(*again)
+    assert all(isinstance(o, Output) and o.path.is_file() for o in outputs)
+    assert counts(client)["submit"] == 5
+    assert app.state.sandbox.stats()["created"] == 5
+    assert resume(manager=JobManager(client)) == []  # nothing left to do
+    records = history()
+    assert [r.request_id for r in records] == [j.request_id for j in reversed(again)]
+    assert all(r.state == "completed" and r.downloaded and r.finished for r in records)
+    assert records[0].images[0].size == (48, 40)
+
+
+async def test_resume_downloads_what_completed_while_nobody_watched(inproc: Inproc) -> None:
+    client, app = inproc(SandboxConfig(speed_scale=0.05))
+    manager = JobManager(client)
+    job = manager.submit(edit())
+    await until(lambda: bool(job.request_id))
+    job.stop()
+    await until(lambda: app.state.sandbox.queue.get(job.request_id).state == "completed")
+    entry = manager.journal.read(job.job_id)
+    assert entry is not None
+    assert entry["state"] != "completed"
+    (again,) = resume(manager=JobManager(client))
+    output = await again
+    assert output.path.is_file()
+    assert again.state == "completed"
+    assert counts(client)["submit"] == 1
+
+
+async def test_a_completed_but_undownloaded_entry_gets_fresh_urls(inproc: Inproc) -> None:
+    client, _ = inproc()
+    manager = JobManager(client)
+    job = manager.submit(edit())
+    await job
+    entry = manager.journal.read(job.job_id)
+    assert entry is not None
+    manager.journal.write(
+        {**entry, "downloaded": False, "files": [], "urls": ["http://sandbox/files/old.png"]}
+    )
+    (again,) = resume(manager=JobManager(client))
+    output = await again
+    assert output.path.is_file()
+    assert counts(client)["result"] == 2  # asked again for the (fresh) URLs
+
+
+async def test_an_unknown_request_ends_expired(inproc: Inproc) -> None:
+    client, _ = inproc()
+    manager = JobManager(client)
+    manager.journal.write(
+        {
+            "id": "20250101T000000-gone",
+            "request_id": "no-such-request",
+            "model_id": "ideogram/ideogram-v3/edit",
+            "base_url": client.base_url,
+            "state": "in_progress",
+            "created_at": 1.0,
+        }
+    )
+    (job,) = resume(manager=manager)
+    with pytest.raises(NotFoundError):
+        await job
+    assert job.state == "expired"
+    assert manager.journal.read(job.job_id)["state"] == "expired"  # type: ignore[index]
+    assert resume(manager=manager) == []
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+async def test_mid_submit_entries_of_dead_processes_are_closed_not_resent(inproc: Inproc) -> None:
+    client, _ = inproc()
+    manager = JobManager(client)
+    host = socket.gethostname()
+    common = {"model_id": "ideogram/ideogram-v3/edit", "base_url": client.base_url, "state": "submitting"}
+    manager.journal.write(
+        {"id": "a-dead", "created_at": 1.0, "owner": {"pid": _dead_pid(), "host": host}, **common}
+    )
+    manager.journal.write({"id": "b-alive", "created_at": 2.0, "owner": {"pid": 1, "host": host}, **common})
+    jobs = resume(manager=manager)
+    assert [j.job_id for j in jobs] == ["a-dead"]
+    with pytest.raises(SubmitUncertainError, match="not resent"):
+        await jobs[0]
+    assert counts(client)["submit"] == 0
+    assert manager.journal.read("a-dead")["state"] == "failed"  # type: ignore[index]
+    assert manager.journal.read("b-alive")["state"] == "submitting"  # type: ignore[index]
+
+
+async def test_entries_of_another_backend_are_left_alone(inproc: Inproc) -> None:
+    client, _ = inproc()
+    manager = JobManager(client)
+    manager.journal.write(
+        {
+            "id": "x",
+            "request_id": "r",
+            "base_url": "https://elsewhere/v1",
+            "state": "in_queue",
+            "created_at": 1.0,
+        }
+    )
+    assert resume(manager=manager) == []
+    assert [r.job_id for r in history(unfinished=True)] == ["x"]
+
+
+async def test_resume_leaves_jobs_this_process_follows(inproc: Inproc) -> None:
+    client, _ = inproc(SandboxConfig(speed_scale=0.3))
+    manager = JobManager(client)
+    job = manager.submit(edit())
+    await until(lambda: bool(job.request_id))
+    assert resume(manager=manager) == []
+    await job
+
+
+def test_history_limit_and_repr(home: Path) -> None:
+    from ideogram_widgets.jobs import Journal
+
+    journal = Journal(home)
+    for i in range(3):
+        journal.write(
+            {
+                "id": f"j{i}",
+                "created_at": float(i),
+                "state": "failed",
+                "model_id": "ideogram/ideogram-v3/edit",
+                "params": {"prompt": f"p{i}"},
+                "error": {"type": "JobFailedError", "message": "nope"},
+            }
+        )
+    records = history(limit=2)
+    assert [r.job_id for r in records] == ["j2", "j1"]
+    assert "nope" in repr(records[0])
+    assert records[0].error_type == "JobFailedError"
+    assert records[0].prompt == "p2"
