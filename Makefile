@@ -8,7 +8,7 @@ PORT ?= 8888
 PYTEST_ARGS ?=
 JUPYTER_ARGS ?=
 
-.PHONY: demo test env browser lint typecheck unit bench clean
+.PHONY: demo test env js browser lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -17,6 +17,21 @@ $(STAMP): pyproject.toml
 	touch $@
 
 env: $(STAMP)
+
+# The browser bundle. The package build makes it too (hatch-jupyter-builder, on install); this rule
+# rebuilds it after js/ changes without reinstalling, and installs js/node_modules for the JS unit tests.
+JS_BUNDLE := ideogram_widgets/static/mask_painter.js
+JS_DEPS := js/node_modules/.package-lock.json
+
+$(JS_DEPS): js/package.json js/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js >= 18) is needed to build the JS: apt-get install -y nodejs npm"; exit 1; }
+	cd js && npm ci --no-audit --no-fund
+	touch $@
+
+$(JS_BUNDLE): $(JS_DEPS) $(wildcard js/src/*)
+	cd js && npm run build
+
+js: env $(JS_BUNDLE)
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
 browser:
@@ -33,19 +48,19 @@ lint: env
 typecheck: env
 	$(VENV)/bin/mypy
 
-unit: env
+unit: env js
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
-test: env browser lint typecheck
+test: env js browser lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Opens the quickstart in JupyterLab (on the local sandbox unless RUNCOMFY_API_TOKEN is set).
-demo: env
+demo: env js
 	$(PY) -m jupyter lab --ServerApp.port=$(PORT) $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) \
 	  $(JUPYTER_ARGS) notebooks/quickstart.ipynb
 
-bench: env browser
+bench: env js browser
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) build dist ideogram_widgets/static/*.js tests/artifacts
+	rm -rf $(VENV) build dist ideogram_widgets/static/*.js ideogram_widgets/static/*.css js/node_modules tests/artifacts

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .backend import default_client
     from .jobs import Batch, Job, JobManager, history, resume, run_batch, stop_all, submit
     from .samples import sample_image
+    from .widgets import MaskPainter
 
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
@@ -40,6 +41,7 @@ _LAZY: dict[str, str] = {
     "ColorPalette": ".api",
     "EditInput": ".api",
     "MagicPrompt": ".api",
+    "MaskPainter": ".widgets",
     "MaskPolarity": ".api",
     "ReframeInput": ".api",
     "RenderingSpeed": ".api",
@@ -66,6 +68,7 @@ __all__ = [
     "Job",
     "JobManager",
     "MagicPrompt",
+    "MaskPainter",
     "MaskPolarity",
     "ReframeInput",
     "RenderingSpeed",

@@ -1,0 +1,14 @@
+"""The notebook widgets: composition of ipywidgets, anywidgets and ipycanvas over ``api/`` and ``jobs/``.
+
+Example:
+    >>> from ideogram_widgets.widgets import MaskPainter
+    >>> from ideogram_widgets.samples import sample_image
+    >>> MaskPainter(sample_image()).size
+    (768, 512)
+"""
+
+from __future__ import annotations
+
+from .mask_painter import MaskPainter
+
+__all__ = ["MaskPainter"]

@@ -1,0 +1,181 @@
+/**
+ * Unlimited undo/redo for the mask. Each step is stored as the XOR of the mask before and after it over
+ * the rectangle it touched, run-length encoded: applying a patch toggles exactly the pixels the step
+ * changed, so the same patch undoes and redoes. A brush stroke costs a few runs per row it crossed and an
+ * invert costs one run, so memory stays small even at 4096 × 4096.
+ *
+ * The history keeps a `committed` copy of the mask as it was after the last step: a stroke in progress
+ * paints the live raster, and `commit` diffs the two over the stroke's rectangle.
+ */
+import { MaskRaster, type Rect } from "./raster";
+
+export interface Patch {
+  rect: Rect;
+  /** Alternating run lengths over the rectangle's pixels in row order: unchanged, changed, unchanged... */
+  runs: Uint32Array;
+  /** How many pixels the step toggled. */
+  changed: number;
+  /** What the step was, for tooltips ("brush", "invert", "from Python"...). */
+  label: string;
+}
+
+/** Run-length encode the XOR of `a` and `b` over `rect` (both `width` pixels wide). */
+export function diffRuns(a: Uint8Array, b: Uint8Array, width: number, rect: Rect): [Uint32Array, number] {
+  let runs = new Uint32Array(64);
+  let n = 0;
+  let current = 0; // 0 = in an unchanged run, 1 = in a changed run
+  let length = 0;
+  let changed = 0;
+  const push = (value: number): void => {
+    if (n === runs.length) {
+      const bigger = new Uint32Array(runs.length * 2);
+      bigger.set(runs);
+      runs = bigger;
+    }
+    runs[n++] = value;
+  };
+  for (let y = rect.y0; y < rect.y1; y++) {
+    const row = y * width;
+    for (let i = row + rect.x0, end = row + rect.x1; i < end; i++) {
+      const bit = a[i] === b[i] ? 0 : 1;
+      if (bit === current) {
+        length++;
+      } else {
+        push(length);
+        current = bit;
+        length = 1;
+      }
+      changed += bit;
+    }
+  }
+  push(length);
+  return [runs.slice(0, n), changed];
+}
+
+/** Toggle the pixels a patch marks in `data`; returns the change in the number of set pixels. */
+export function applyRuns(data: Uint8Array, width: number, patch: Patch): number {
+  const { rect, runs } = patch;
+  const w = rect.x1 - rect.x0;
+  let delta = 0;
+  let row = 0; // position inside the rectangle
+  let col = 0;
+  for (let k = 0; k < runs.length; k++) {
+    let remaining = runs[k]!;
+    if (k % 2 === 0) {
+      const pos = col + remaining;
+      row += Math.floor(pos / w);
+      col = pos % w;
+      continue;
+    }
+    while (remaining > 0) {
+      const take = Math.min(remaining, w - col);
+      const start = (rect.y0 + row) * width + rect.x0 + col;
+      for (let i = start, end = start + take; i < end; i++) {
+        const v = data[i]! ^ 1;
+        data[i] = v;
+        delta += 2 * v - 1;
+      }
+      remaining -= take;
+      col += take;
+      if (col === w) {
+        col = 0;
+        row++;
+      }
+    }
+  }
+  return delta;
+}
+
+export class History {
+  private raster: MaskRaster;
+  private committed: Uint8Array;
+  private undoStack: Patch[] = [];
+  private redoStack: Patch[] = [];
+
+  constructor(raster: MaskRaster) {
+    this.raster = raster;
+    this.committed = raster.data.slice();
+  }
+
+  /** Forget every step and take the raster as it is now as the starting point. */
+  reset(raster: MaskRaster = this.raster): void {
+    this.raster = raster;
+    this.committed = raster.data.slice();
+    this.undoStack = [];
+    this.redoStack = [];
+  }
+
+  get canUndo(): boolean {
+    return this.undoStack.length > 0;
+  }
+
+  get canRedo(): boolean {
+    return this.redoStack.length > 0;
+  }
+
+  get depth(): [number, number] {
+    return [this.undoStack.length, this.redoStack.length];
+  }
+
+  peekUndo(): Patch | undefined {
+    return this.undoStack[this.undoStack.length - 1];
+  }
+
+  peekRedo(): Patch | undefined {
+    return this.redoStack[this.redoStack.length - 1];
+  }
+
+  /**
+   * Record what changed in the raster inside `rect` since the last commit as one step.
+   * Returns null (and records nothing) when nothing changed.
+   */
+  commit(rect: Rect | null, label: string): Patch | null {
+    if (!rect || rect.x1 <= rect.x0 || rect.y1 <= rect.y0) return null;
+    const [runs, changed] = diffRuns(this.raster.data, this.committed, this.raster.width, rect);
+    if (changed === 0) return null;
+    this.copyRect(this.raster.data, this.committed, rect);
+    const patch: Patch = { rect, runs, changed, label };
+    this.undoStack.push(patch);
+    this.redoStack = [];
+    return patch;
+  }
+
+  /** Throw away the uncommitted part of the raster inside `rect` (a cancelled stroke). */
+  revert(rect: Rect | null): void {
+    if (!rect) return;
+    this.copyRect(this.committed, this.raster.data, rect);
+    this.raster.recount();
+  }
+
+  undo(): Patch | null {
+    const patch = this.undoStack.pop();
+    if (!patch) return null;
+    this.apply(patch);
+    this.redoStack.push(patch);
+    return patch;
+  }
+
+  redo(): Patch | null {
+    const patch = this.redoStack.pop();
+    if (!patch) return null;
+    this.apply(patch);
+    this.undoStack.push(patch);
+    return patch;
+  }
+
+  private apply(patch: Patch): void {
+    this.raster.count += applyRuns(this.raster.data, this.raster.width, patch);
+    applyRuns(this.committed, this.raster.width, patch);
+  }
+
+  private copyRect(from: Uint8Array, to: Uint8Array, rect: Rect): void {
+    const w = this.raster.width;
+    if (rect.x0 === 0 && rect.x1 === w) {
+      to.set(from.subarray(rect.y0 * w, rect.y1 * w), rect.y0 * w);
+      return;
+    }
+    for (let y = rect.y0; y < rect.y1; y++) {
+      to.set(from.subarray(y * w + rect.x0, y * w + rect.x1), y * w + rect.x0);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The synced state of a MaskPainter: one field per Python trait tagged `sync=True` in
+ * `ideogram_widgets/widgets/mask_painter.py` (a Python test checks the two lists agree).
+ * Bytes traits arrive as DataView and are sent back as DataView (binary buffers, never base64).
+ */
+export type Tool = "brush" | "eraser" | "rectangle" | "ellipse" | "lasso";
+
+export const TOOLS: readonly Tool[] = ["brush", "eraser", "rectangle", "ellipse", "lasso"];
+
+export interface Model {
+  /** The display copy of the image, PNG bytes (may be smaller than the image; drawn at full size). */
+  image_png: DataView;
+  /** The original image's size in pixels: the mask is always exactly this size. */
+  image_width: number;
+  image_height: number;
+  /** The mask at full resolution as a 1-bit greyscale PNG, white = edit; empty bytes = nothing masked. */
+  mask_png: DataView;
+  /** Bumped by whoever writes `mask_png`; Python ignores a browser mask whose version is not newer. */
+  mask_version: number;
+  /** Fraction of the image's pixels marked to edit, 0..1. */
+  coverage: number;
+  tool: Tool;
+  /** Brush diameter in image pixels. */
+  brush_size: number;
+  /** CSS colour "#rrggbb" of the mask overlay. */
+  overlay_color: string;
+  overlay_opacity: number;
+  show_mask: boolean;
+  /** Height of the drawing area in CSS pixels (the width follows the notebook's column). */
+  viewport_height: number;
+}

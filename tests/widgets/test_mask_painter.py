@@ -1,0 +1,353 @@
+"""MaskPainter without a browser: the Python API, the wire format, and how browser updates are taken."""
+
+from __future__ import annotations
+
+import doctest
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import traitlets
+from PIL import Image
+
+from ideogram_widgets.api.errors import InputError
+from ideogram_widgets.widgets import MaskPainter, _mask_codec, mask_painter
+from ideogram_widgets.widgets._mask_codec import decode_mask, encode_mask, png_size
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def photo(width: int = 320, height: int = 200) -> Image.Image:
+    rng = np.random.default_rng(width * 7 + height)
+    return Image.fromarray(rng.integers(0, 256, (height, width, 3), dtype=np.uint8), "RGB")
+
+
+def browser_update(painter: MaskPainter, state: dict[str, Any]) -> None:
+    """Deliver an update the way the kernel receives one: bytes as memoryview buffers."""
+    buffers = []
+    paths = []
+    plain = {}
+    for key, value in state.items():
+        if isinstance(value, bytes):
+            paths.append([key])
+            buffers.append(memoryview(value))
+        else:
+            plain[key] = value
+    painter._handle_msg(
+        {"content": {"data": {"method": "update", "state": plain, "buffer_paths": paths}}, "buffers": buffers}
+    )
+
+
+def sent_messages(painter: MaskPainter, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Record what the widget sends to the browser (the comm has no kernel here)."""
+    sent: list[dict[str, Any]] = []
+
+    def publish(msg_type: str, data: Any = None, metadata: Any = None, buffers: Any = None, **_: Any) -> None:
+        sent.append({"data": data, "buffers": buffers})
+
+    monkeypatch.setattr(painter.comm, "publish_msg", publish)
+    return sent
+
+
+def test_typescript_model_names_every_synced_trait():
+    source = (ROOT / "js" / "src" / "model.ts").read_text()
+    body = re.search(r"export interface Model \{(.*?)\n\}", source, re.S)
+    assert body is not None
+    ts_names = set(re.findall(r"^\s+(\w+):", body.group(1), re.M))
+    base = set(MaskPainter.__mro__[1]().trait_names(sync=True)) | {"_anywidget_id", "_esm", "_css"}
+    py_names = set(MaskPainter.class_trait_names(sync=True)) - base
+    assert ts_names == py_names
+
+
+def test_the_original_image_is_kept_as_given():
+    image = photo()
+    painter = MaskPainter(image)
+    assert painter.image is image
+    assert painter.size == (320, 200)
+    assert (painter.image_width, painter.image_height) == (320, 200)
+
+
+def test_the_browser_gets_a_lossless_png_display_copy_as_bytes():
+    image = photo()
+    painter = MaskPainter(image)
+    assert isinstance(painter.image_png, bytes)
+    shown = Image.open(io.BytesIO(painter.image_png))
+    assert shown.format == "PNG"
+    assert np.array_equal(np.asarray(shown), np.asarray(image))
+    state = painter.get_state()
+    assert isinstance(state["image_png"], bytes)  # a binary buffer on the wire, never base64 text
+
+
+def test_a_large_image_gets_a_smaller_display_copy_but_a_full_size_mask():
+    painter = MaskPainter(photo(900, 300), display_max_side=300)
+    assert Image.open(io.BytesIO(painter.image_png)).size == (300, 100)
+    assert painter.mask_array.shape == (300, 900)
+    painter.fill()
+    assert painter.mask.size == (900, 300)
+
+
+@pytest.mark.parametrize("size", [(64, 64), (4096, 4096), (4096, 1024)])
+def test_works_from_64_to_4096_pixels_a_side(size):
+    width, height = size
+    gradient = np.linspace(0, 255, width, dtype=np.uint8)[None, :].repeat(height, 0)
+    painter = MaskPainter(gradient)
+    mask = np.zeros((height, width), bool)
+    mask[height // 4 : height // 2, width // 3 : width // 2] = True
+    painter.mask = mask
+    assert np.array_equal(painter.mask_array, mask)
+    assert painter.coverage == pytest.approx(mask.mean())
+    assert png_size(painter.mask_png) == (width, height)
+
+
+def test_images_over_the_service_limit_are_refused_clearly():
+    with pytest.raises(InputError, match="megapixels"):
+        MaskPainter(np.zeros((6000, 6000), np.uint8))
+
+
+def test_urls_are_refused_with_a_reason():
+    with pytest.raises(InputError, match="URL"):
+        MaskPainter("https://example.com/cat.png")
+
+
+def test_a_new_painter_has_an_empty_mask():
+    painter = MaskPainter(photo())
+    assert painter.coverage == 0.0
+    assert painter.mask_png == b""
+    assert painter.mask_array.shape == (200, 320)
+    assert not painter.mask_array.any()
+    assert painter.mask.mode == "L"
+    assert painter.mask.getextrema() == (0, 0)
+
+
+def test_mask_from_an_array_a_pil_image_or_a_path(tmp_path):
+    painter = MaskPainter(photo())
+    arr = np.zeros((200, 320), bool)
+    arr[20:60, 30:90] = True
+    painter.mask = arr
+    assert np.array_equal(painter.mask_array, arr)
+
+    as_image = Image.fromarray(np.where(arr, 255, 0).astype(np.uint8))
+    painter.mask = as_image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    assert np.array_equal(painter.mask_array, arr[:, ::-1])
+
+    path = tmp_path / "mask.png"
+    Image.fromarray(np.where(arr, 255, 0).astype(np.uint8)).save(path)
+    painter.mask = path
+    assert np.array_equal(painter.mask_array, arr)
+    assert painter.mask.getpixel((40, 30)) == 255
+    assert painter.mask.getpixel((0, 0)) == 0
+
+
+def test_a_mask_of_the_wrong_size_is_refused():
+    painter = MaskPainter(photo())
+    with pytest.raises(InputError, match=r"the mask is 10×10 but the image is 320×200"):
+        painter.mask = np.ones((10, 10), bool)
+
+
+def test_each_python_change_is_one_new_version():
+    painter = MaskPainter(photo())
+    versions = [painter.mask_version]
+    painter.fill()
+    versions.append(painter.mask_version)
+    painter.invert()
+    versions.append(painter.mask_version)
+    painter.clear()
+    versions.append(painter.mask_version)
+    assert versions == [0, 1, 2, 3]
+
+
+def test_clear_fill_and_invert():
+    painter = MaskPainter(photo())
+    arr = np.zeros((200, 320), bool)
+    arr[:50] = True
+    painter.mask = arr
+    painter.invert()
+    assert np.array_equal(painter.mask_array, ~arr)
+    assert painter.coverage == pytest.approx(0.75)
+    painter.fill()
+    assert painter.coverage == 1.0
+    painter.clear()
+    assert painter.coverage == 0.0
+    assert not painter.mask_array.any()
+
+
+def test_mask_array_is_a_copy():
+    painter = MaskPainter(photo())
+    arr = painter.mask_array
+    arr[:] = True
+    assert not painter.mask_array.any()
+
+
+def test_python_mask_goes_out_as_one_message_with_bytes_version_and_coverage(monkeypatch):
+    painter = MaskPainter(photo())
+    sent = sent_messages(painter, monkeypatch)
+    arr = np.zeros((200, 320), bool)
+    arr[5:9, 5:9] = True
+    painter.mask = arr
+    updates = [m for m in sent if m["data"]["method"] == "update"]
+    assert len(updates) == 1
+    state = updates[0]["data"]["state"]
+    assert set(state) >= {"mask_version", "coverage"}
+    assert updates[0]["data"]["buffer_paths"] == [["mask_png"]]
+    png = bytes(updates[0]["buffers"][0])
+    assert Image.open(io.BytesIO(png)).mode == "1"  # 1-bit, as the browser reads it
+    assert np.array_equal(decode_mask(png), arr)
+
+
+def test_browser_mask_arrives_as_memoryview_and_is_taken():
+    painter = MaskPainter(photo())
+    drawn = np.zeros((200, 320), bool)
+    drawn[50:80, 100:250] = True
+    coverage = float(drawn.mean())
+    browser_update(painter, {"mask_png": encode_mask(drawn), "mask_version": 1, "coverage": coverage})
+    assert painter.mask_version == 1
+    assert isinstance(painter.mask_png, bytes)
+    assert np.array_equal(painter.mask_array, drawn)
+    assert painter.coverage == pytest.approx(drawn.mean())
+
+
+def test_browser_changes_are_observable():
+    painter = MaskPainter(photo())
+    seen: list[float] = []
+    versions: list[int] = []
+    painter.on_change(lambda p: seen.append(p.coverage))
+    painter.observe(lambda change: versions.append(change["new"]), "mask_version")
+    drawn = np.zeros((200, 320), bool)
+    drawn[:100] = True
+    browser_update(painter, {"mask_png": encode_mask(drawn), "mask_version": 1, "coverage": 0.5})
+    painter.clear()
+    assert seen == [0.5, 0.0]
+    assert versions == [1, 2]
+
+
+def test_a_stale_browser_mask_is_dropped_and_python_resends_its_own(monkeypatch):
+    painter = MaskPainter(photo())
+    python_mask = np.zeros((200, 320), bool)
+    python_mask[:10] = True
+    painter.mask = python_mask  # version 1
+    sent = sent_messages(painter, monkeypatch)
+    seen: list[int] = []
+    painter.on_change(lambda p: seen.append(p.mask_version))
+    stale = np.ones((200, 320), bool)
+    stale[0, 0] = False
+    # drawn before the browser saw version 1, so numbered 1 as well
+    browser_update(painter, {"mask_png": encode_mask(stale), "mask_version": 1, "coverage": 0.99})
+    assert np.array_equal(painter.mask_array, python_mask)
+    assert painter.mask_version == 1
+    assert seen == []
+    resent = [m for m in sent if m["data"]["method"] == "update"]
+    assert resent
+    assert resent[-1]["data"]["state"]["mask_version"] == 1
+    assert np.array_equal(decode_mask(bytes(resent[-1]["buffers"][0])), python_mask)
+
+
+def test_a_browser_mask_for_another_image_size_is_dropped():
+    painter = MaskPainter(photo())
+    browser_update(painter, {"mask_png": encode_mask(np.ones((10, 10), bool)), "mask_version": 5})
+    assert painter.mask_version == 0
+    assert painter.mask_png == b""
+
+
+def test_other_browser_updates_still_apply_with_a_stale_mask():
+    painter = MaskPainter(photo())
+    painter.fill()
+    browser_update(painter, {"tool": "lasso", "brush_size": 17, "mask_png": b"", "mask_version": 0})
+    assert painter.tool == "lasso"
+    assert painter.brush_size == 17
+    assert painter.coverage == 1.0
+
+
+def test_set_image_replaces_the_image_and_clears_the_mask():
+    painter = MaskPainter(photo())
+    painter.fill()
+    version = painter.mask_version
+    result = photo(160, 90)
+    painter.set_image(result)
+    assert painter.image is result
+    assert painter.size == (160, 90)
+    assert painter.mask_version > version
+    assert painter.coverage == 0.0
+    assert painter.mask_array.shape == (90, 160)
+    assert Image.open(io.BytesIO(painter.image_png)).size == (160, 90)
+
+
+def test_set_image_with_a_mask():
+    painter = MaskPainter(photo())
+    mask = np.zeros((90, 160), bool)
+    mask[:, :80] = True
+    painter.set_image(photo(160, 90), mask=mask)
+    assert painter.coverage == pytest.approx(0.5)
+    with pytest.raises(InputError):
+        painter.set_image(photo(), mask=mask)
+
+
+def test_starting_mask_and_display_options():
+    mask = np.zeros((200, 320), bool)
+    mask[10:20] = True
+    painter = MaskPainter(
+        photo(),
+        mask=mask,
+        brush_size=12,
+        tool="ellipse",
+        overlay_color="#00FF00",
+        overlay_opacity=0.7,
+        height=300,
+    )
+    assert painter.coverage == pytest.approx(0.05)
+    assert (painter.brush_size, painter.tool, painter.overlay_color) == (12, "ellipse", "#00ff00")
+    assert painter.overlay_opacity == 0.7
+    assert painter.viewport_height == 300
+    assert painter.show_mask is True
+
+
+def test_default_brush_scales_with_the_image():
+    assert MaskPainter(photo(400, 100)).brush_size == 10
+    assert MaskPainter(np.zeros((64, 64), np.uint8)).brush_size == 4
+
+
+def test_bad_settings_are_refused():
+    painter = MaskPainter(photo())
+    with pytest.raises(traitlets.TraitError, match="overlay_color"):
+        painter.overlay_color = "red"
+    with pytest.raises(traitlets.TraitError):
+        painter.tool = "spray"
+    with pytest.raises(traitlets.TraitError):
+        painter.overlay_opacity = 2.0
+
+
+def test_mask_codec_round_trips_odd_sizes():
+    rng = np.random.default_rng(0)
+    for width, height in [(1, 1), (7, 3), (65, 33), (1000, 9)]:
+        mask = rng.random((height, width)) < 0.3
+        png = encode_mask(mask)
+        assert png_size(png) == (width, height)
+        assert np.array_equal(decode_mask(png), mask)
+    assert png_size(b"not a png at all, definitely not") is None
+
+
+def test_greyscale_and_16_bit_images_are_displayed_sensibly():
+    deep = Image.fromarray(np.arange(64 * 64, dtype=np.uint16).reshape(64, 64) * 16)
+    assert deep.mode.startswith("I")
+    png, size = _mask_codec.display_png(deep, 4096)
+    shown = np.asarray(Image.open(io.BytesIO(png)))
+    assert size == (64, 64)
+    # scaled, not clipped to white
+    assert shown.max() > 200
+    assert shown.min() < 10
+
+
+def test_the_bundle_is_built_and_used():
+    assert mask_painter._BUNDLE.is_file()
+    painter = MaskPainter(photo())
+    assert "render" in str(painter._esm)
+    assert ".iw-painter" in str(painter._css)
+
+
+@pytest.mark.parametrize("module", [mask_painter, _mask_codec], ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
