@@ -219,7 +219,7 @@ class GenerationControls(w.VBox):
             value=RenderingSpeed.coerce(rendering_speed).value,
             tooltips=[_SPEED_TIPS[s.value] for s in RenderingSpeed],
         )
-        self.speed.style.button_width = "88px"
+        self.speed.style.button_width = "100px"
         self.magic = w.ToggleButtons(
             options=[m.value for m in MagicPrompt],
             value=MagicPrompt.coerce(magic_prompt).value,

@@ -41,7 +41,7 @@ class FramingPreview(Canvas):
     ) -> None:
         super().__init__(width=width, height=height)
         self.layout.width = f"{width}px"
-        self.layout.height = f"{height}px"
+        self.max_height = height
         self._source = source
         self._thumb_cache: dict[tuple[int, int], np.ndarray] = {}
         self.resolution = Resolution.parse(resolution)
@@ -64,10 +64,13 @@ class FramingPreview(Canvas):
         """Redraw the preview for ``resolution``."""
         self.resolution = res = Resolution.parse(resolution)
         self.placement = left, top, pw, ph = res.placement(self._source.size)
-        footer = 22
-        scale = min((self.width - 8) / res.width, (self.height - footer - 8) / res.height)
+        footer = 24
+        scale = min((self.width - 8) / res.width, (self.max_height - footer - 8) / res.height)
         fw, fh = max(1, round(res.width * scale)), max(1, round(res.height * scale))
-        ox, oy = (self.width - fw) // 2, (self.height - footer - fh) // 2
+        ox, oy = (self.width - fw) // 2, 4
+        if self.height != fh + footer + 8:  # the canvas hugs the frame: no empty band under a wide one
+            self.height = fh + footer + 8
+            self.layout.height = f"{self.height}px"
         sx, sy = ox + round(left * scale), oy + round(top * scale)
         sw, sh = max(1, round(pw * scale)), max(1, round(ph * scale))
         with hold_canvas():
@@ -93,4 +96,4 @@ class FramingPreview(Canvas):
             self.fill_style = "#263238"
             self.font = "12px sans-serif"
             self.text_align = "center"
-            self.fill_text(f"{res.label} · generated area {generated:.0%}", self.width / 2, self.height - 7)
+            self.fill_text(f"{res.label} · generated area {generated:.0%}", self.width / 2, oy + fh + 16)

@@ -146,7 +146,7 @@ class JobsPanel(w.VBox):
         self.rows = w.VBox()
         self.result_image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
         self.compare = w.ToggleButtons(options=["after", "before", "side by side"], value="after")
-        self.compare.style.button_width = "96px"
+        self.compare.style.button_width = "110px"
         self.compare.observe(lambda _: self._show_result(), "value")
         self.save_path = w.Text(placeholder="file name, e.g. result.png", layout=w.Layout(width="220px"))
         self.save_button = w.Button(description="Save", icon="save", layout=w.Layout(width="80px"))
@@ -155,7 +155,7 @@ class JobsPanel(w.VBox):
             description="Use as input", icon="level-up", layout=w.Layout(width="120px")
         )
         self.use_button.on_click(lambda _: self.use_as_input())
-        self.code_button = w.Button(description="Copy as code", icon="code", layout=w.Layout(width="120px"))
+        self.code_button = w.Button(description="Copy as code", icon="code", layout=w.Layout(width="130px"))
         self.code_button.on_click(lambda _: self.show_code())
         self.code = w.Textarea(layout=w.Layout(width="100%", height="150px", display="none"))
         self.message = w.HTML()
@@ -235,15 +235,14 @@ class JobsPanel(w.VBox):
         number = self.jobs.index(job) + 1
         params = job.params
         label = str(params.get("prompt") or params.get("resolution", ""))
-        caption = (
-            f"#{number} · seed {params.get('seed', '—')} · {str(params.get('rendering_speed', '')).lower()}"
-        )
+        speed = html.escape(str(params.get("rendering_speed", "")).lower())
+        caption = f"#{number} · {speed}<br>seed {html.escape(str(params.get('seed', '—')))}"
         button = w.Button(description=f"#{number}", tooltip=label, layout=w.Layout(width=f"{THUMB}px"))
         button.on_click(lambda _: self.select(job))
         cell = w.VBox(
             [
                 thumb,
-                w.HTML(f"<div style='font-size:11px;width:{THUMB}px'>{html.escape(caption)}</div>"),
+                w.HTML(f"<div style='font-size:11px;line-height:1.3;width:{THUMB}px'>{caption}</div>"),
                 button,
             ]
         )

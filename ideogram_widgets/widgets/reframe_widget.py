@@ -99,18 +99,24 @@ class ReframeWidget(Studio):
         self.picker = ResolutionPicker(closest, start)
         self.preview = FramingPreview(self.image, start)
         self.picker.choice.observe(self._resolution_changed, "value")
-        left = w.VBox([w.HTML("<b style='font-size:12px'>Output resolution</b>"), self.picker])
-        middle = w.VBox([w.HTML("<b style='font-size:12px'>Framing</b>"), self.preview])
+        left = w.VBox(
+            [
+                w.HTML("<b style='font-size:12px'>Output resolution</b>"),
+                self.picker,
+                w.HTML("<b style='font-size:12px'>Framing</b>"),
+                self.preview,
+            ]
+        )
         right = w.VBox(
             [
                 controls,
                 w.HBox([self.submit_button, self.reason], layout=w.Layout(grid_gap="8px")),
                 self.submit_error,
             ],
-            layout=w.Layout(width="360px"),
+            layout=w.Layout(width="380px"),
         )
         top = w.HBox([self.banner, self.token], layout=w.Layout(flex_flow="row wrap", grid_gap="8px"))
-        body = w.HBox([left, middle, right], layout=w.Layout(flex_flow="row wrap", grid_gap="16px"))
+        body = w.HBox([left, right], layout=w.Layout(flex_flow="row wrap", grid_gap="16px"))
         self.children = [top, body, self.panel]
         self.add_class("iw-reframe-widget")
         self.validate()

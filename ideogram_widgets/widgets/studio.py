@@ -45,6 +45,7 @@ class Studio(w.VBox):
         journal: Journal | str | os.PathLike[str] | None = None,
         submit_label: str = "Submit",
     ) -> None:
+        super().__init__(layout=w.Layout(width="100%", grid_gap="8px"))
         self._image = load_image(image)
         self.controls = controls
         journal_obj = journal if isinstance(journal, Journal) else Journal(journal)
