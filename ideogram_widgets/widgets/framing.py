@@ -68,9 +68,10 @@ class FramingPreview(Canvas):
         scale = min((self.width - 8) / res.width, (self.max_height - footer - 8) / res.height)
         fw, fh = max(1, round(res.width * scale)), max(1, round(res.height * scale))
         ox, oy = (self.width - fw) // 2, 4
-        if self.height != fh + footer + 8:  # the canvas hugs the frame: no empty band under a wide one
-            self.height = fh + footer + 8
-            self.layout.height = f"{self.height}px"
+        wanted = fh + footer + 8
+        if int(self.height) != wanted:  # the canvas hugs the frame: no empty band under a wide one
+            self.height = wanted
+            self.layout.height = f"{wanted}px"
         sx, sy = ox + round(left * scale), oy + round(top * scale)
         sw, sh = max(1, round(pw * scale)), max(1, round(ph * scale))
         with hold_canvas():
