@@ -42,6 +42,7 @@ class FramingPreview(Canvas):
         super().__init__(width=width, height=height)
         self.layout.width = f"{width}px"
         self.max_height = height
+        self._canvas_height = height
         self._source = source
         self._thumb_cache: dict[tuple[int, int], np.ndarray] = {}
         self.resolution = Resolution.parse(resolution)
@@ -69,8 +70,9 @@ class FramingPreview(Canvas):
         fw, fh = max(1, round(res.width * scale)), max(1, round(res.height * scale))
         ox, oy = (self.width - fw) // 2, 4
         wanted = fh + footer + 8
-        if int(self.height) != wanted:  # the canvas hugs the frame: no empty band under a wide one
-            self.height = wanted
+        if self._canvas_height != wanted:  # the canvas hugs the frame: no empty band under a wide one
+            self._canvas_height = wanted
+            self.set_trait("height", wanted)
             self.layout.height = f"{wanted}px"
         sx, sy = ox + round(left * scale), oy + round(top * scale)
         sw, sh = max(1, round(pw * scale)), max(1, round(ph * scale))
@@ -97,4 +99,4 @@ class FramingPreview(Canvas):
             self.fill_style = "#263238"
             self.font = "12px sans-serif"
             self.text_align = "center"
-            self.fill_text(f"{res.label} · generated area {generated:.0%}", self.width / 2, oy + fh + 16)
+            self.fill_text(f"{res.label} · generated area {generated:.0%}", ox + fw / 2, oy + fh + 16)
