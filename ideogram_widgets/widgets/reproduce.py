@@ -1,4 +1,4 @@
-""""Copy as code": the Python that reproduces a run, from its settings and the journal's copies of inputs.
+"""Copy as code: the Python that reproduces a run, from its settings and the journal's copies of inputs.
 
 The code never contains the API token (nothing here has it): the client reads ``RUNCOMFY_API_TOKEN``.
 
