@@ -22,6 +22,8 @@ if TYPE_CHECKING:
         Client,
         ColorPalette,
         EditInput,
+        IdeogramWidgetsError,
+        InputError,
         MagicPrompt,
         MaskPolarity,
         ReframeInput,
@@ -32,31 +34,35 @@ if TYPE_CHECKING:
     from .backend import default_client
     from .jobs import Batch, Job, JobManager, history, resume, run_batch, stop_all, submit
     from .samples import sample_image
-    from .widgets import MaskPainter
+    from .widgets import EditWidget, MaskPainter, ReframeWidget
 
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
     "AsyncClient": ".api",
+    "Batch": ".jobs",
     "Client": ".api",
     "ColorPalette": ".api",
     "EditInput": ".api",
+    "EditWidget": ".widgets",
+    "IdeogramWidgetsError": ".api",
+    "InputError": ".api",
+    "Job": ".jobs",
+    "JobManager": ".jobs",
     "MagicPrompt": ".api",
     "MaskPainter": ".widgets",
     "MaskPolarity": ".api",
     "ReframeInput": ".api",
+    "ReframeWidget": ".widgets",
     "RenderingSpeed": ".api",
     "Resolution": ".api",
     "Style": ".api",
     "default_client": ".backend",
-    "Job": ".jobs",
-    "JobManager": ".jobs",
-    "Batch": ".jobs",
-    "submit": ".jobs",
-    "resume": ".jobs",
     "history": ".jobs",
-    "stop_all": ".jobs",
+    "resume": ".jobs",
     "run_batch": ".jobs",
     "sample_image": ".samples",
+    "stop_all": ".jobs",
+    "submit": ".jobs",
 }
 
 __all__ = [
@@ -65,12 +71,16 @@ __all__ = [
     "Client",
     "ColorPalette",
     "EditInput",
+    "EditWidget",
+    "IdeogramWidgetsError",
+    "InputError",
     "Job",
     "JobManager",
     "MagicPrompt",
     "MaskPainter",
     "MaskPolarity",
     "ReframeInput",
+    "ReframeWidget",
     "RenderingSpeed",
     "Resolution",
     "Style",

@@ -108,7 +108,12 @@ class EditInput:
 
     def __post_init__(self) -> None:
         if not isinstance(self.prompt, str) or not self.prompt.strip():
-            raise InputError("prompt", self.prompt, "a non-empty text describing the change")
+            raise InputError(
+                "prompt",
+                self.prompt,
+                "a non-empty text describing the change",
+                reason="the prompt is empty: describe what the masked area should become",
+            )
         object.__setattr__(self, "prompt", self.prompt.strip())
         if self.seed is not None:
             object.__setattr__(self, "seed", check_seed(self.seed))

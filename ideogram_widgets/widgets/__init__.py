@@ -9,6 +9,8 @@ Example:
 
 from __future__ import annotations
 
+from .edit_widget import EditWidget
 from .mask_painter import MaskPainter
+from .reframe_widget import ReframeWidget
 
-__all__ = ["MaskPainter"]
+__all__ = ["EditWidget", "MaskPainter", "ReframeWidget"]
