@@ -56,7 +56,8 @@ def test_the_version_lives_in_one_place():
 def test_import_loads_nothing_heavy():
     code = (
         "import sys, ideogram_widgets\n"
-        "heavy = [m for m in ('numpy', 'PIL', 'httpx', 'ipywidgets', 'anywidget', 'starlette') if m in sys.modules]\n"
+        "names = ('numpy', 'PIL', 'httpx', 'ipywidgets', 'anywidget', 'starlette')\n"
+        "heavy = [m for m in names if m in sys.modules]\n"
         "print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

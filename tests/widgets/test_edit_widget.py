@@ -105,7 +105,9 @@ async def test_submitting_again_while_earlier_jobs_run_and_cancelling_the_queued
     first = widget.submit()
     widget.prompt = "second"
     second = widget.submit()  # the first is still running: nothing blocks
-    while second.state in ("submitting", "submitted"):
+    for _ in range(200):  # wait for the service's answer (a trait set by the background task)
+        if second.state not in ("submitting", "submitted"):
+            break
         await asyncio.sleep(0.02)
     assert second.state == "in_queue"  # one worker: the second waits
     row = widget.panel.rows.children[0]
