@@ -90,8 +90,9 @@ class Journal:
 
     Args:
         home: the folder (created on first write, private to the user); default :func:`default_home`.
-        fsync: flush every write to the disk before renaming it into place (survives power loss, not
-            only a killed process). Writes happen off the event loop, so this costs no kernel time.
+        fsync: flush the writes that matter (the record before a submit, the request id, the final
+            state, result files) to the disk before renaming them into place, so they survive a power
+            cut, not only a killed process. Writes happen off the event loop: no kernel time.
     """
 
     def __init__(self, home: str | os.PathLike[str] | None = None, *, fsync: bool = True) -> None:
@@ -120,15 +121,19 @@ class Journal:
 
     # ----------------------------------------------------------------- entries
 
-    def write(self, entry: Mapping[str, Any]) -> None:
-        """Write one job's entry atomically (it must have an ``id``); secrets are dropped."""
+    def write(self, entry: Mapping[str, Any], *, durable: bool = True) -> None:
+        """Write one job's entry atomically (it must have an ``id``); secrets are dropped.
+
+        ``durable=False`` skips the fsync (the write is still atomic and survives a killed process; only a
+        power cut could lose it): for intermediate states that the next poll would restore anyway.
+        """
         job_id = str(entry["id"])
         if not job_id or "/" in job_id or "\\" in job_id or job_id.startswith("."):
             raise ValueError(f"not a journal id: {job_id!r}")
         body = dict(_scrub(entry))
         body.setdefault("version", SCHEMA_VERSION)
         data = json.dumps(body, indent=1, sort_keys=True, default=str).encode("utf-8")
-        self._atomic(self.jobs_dir / f"{job_id}.json", data)
+        self._atomic(self.jobs_dir / f"{job_id}.json", data, sync=durable)
 
     def read(self, job_id: str) -> dict[str, Any] | None:
         """One entry, or None when it does not exist or cannot be read."""
@@ -182,7 +187,7 @@ class Journal:
 
     # ----------------------------------------------------------------- internals
 
-    def _atomic(self, target: Path, data: bytes) -> None:
+    def _atomic(self, target: Path, data: bytes, *, sync: bool = True) -> None:
         folder = target.parent
         if folder not in self._made:
             with self._lock:
@@ -193,7 +198,7 @@ class Journal:
         try:
             with open(temp, "wb") as fh:
                 fh.write(data)
-                if self.fsync:
+                if self.fsync and sync:
                     fh.flush()
                     os.fsync(fh.fileno())
             os.replace(temp, target)

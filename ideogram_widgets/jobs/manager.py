@@ -37,6 +37,9 @@ DURATIONS = DurationModel()
 """Run times learned in this process, shared by every manager (keyed by backend, model and speed)."""
 
 _live: dict[str, Job] = {}
+_slots: weakref.WeakKeyDictionary[AsyncClient, tuple[asyncio.Semaphore, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary()
+)
 _defaults: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, JobManager] = weakref.WeakKeyDictionary()
 
 
@@ -55,6 +58,9 @@ class JobManager:
         policy: how to poll (:class:`PollPolicy`).
         keep_images: keep decoded result images in memory (``False`` reads them from disk on demand).
         max_wait: stop following a job after this many seconds (it goes on on the service; ``resume()``).
+        max_requests: at most this many polls/results/downloads (and half as many submits) in flight at
+            once on the client (shared by every manager of that client): hundreds of jobs then reuse a few
+            keep-alive connections instead of queueing in (and slowing down) the connection pool.
 
     Example::
 
@@ -71,8 +77,10 @@ class JobManager:
         keep_images: bool = True,
         max_wait: float = 6 * 3600.0,
         durations: DurationModel | None = None,
+        max_requests: int = 8,
     ) -> None:
         self._client = client
+        self.max_requests = max_requests
         self.journal = journal if isinstance(journal, Journal) else Journal(journal)
         self.policy = policy or PollPolicy()
         self.keep_images = keep_images
@@ -90,6 +98,26 @@ class JobManager:
 
             self._client = default_client()
         return self._client
+
+    def _semaphores(self) -> tuple[asyncio.Semaphore, asyncio.Semaphore]:
+        client = self.client
+        pair = _slots.get(client)
+        if pair is None:
+            pair = _slots[client] = (
+                asyncio.Semaphore(self.max_requests),
+                asyncio.Semaphore(max(1, self.max_requests // 2)),
+            )
+        return pair
+
+    @property
+    def slots(self) -> asyncio.Semaphore:
+        """Bounds the polls, result answers, downloads and cancels in flight on this manager's client."""
+        return self._semaphores()[0]
+
+    @property
+    def submit_slots(self) -> asyncio.Semaphore:
+        """Bounds the submits in flight (separately, so a burst of submits never delays the polls)."""
+        return self._semaphores()[1]
 
     def kind(self, job: Job) -> Hashable:
         """What makes jobs comparable in duration: backend, model and rendering speed."""

@@ -1,7 +1,7 @@
 """The life of a job in this process: record, submit once, poll adaptively, download at once.
 
 Runs as one asyncio task per job on the loop the job belongs to (the kernel's). Everything slow or blocking
-(building payloads, hashing and writing files, decoding images) goes through ``asyncio.to_thread``; the
+(building payloads, hashing and writing files, decoding images) runs on the jobs' own threads; the
 task only sets the Job's traits. Every failure ends up on the Job (``error`` + ``exception``), never in a
 traceback nobody sees. Transient trouble (network, 5xx, 429) is retried forever with growing waits (the
 service's ``Retry-After`` honoured) and shown in ``job.warning``: a paid job is never abandoned because the
@@ -16,14 +16,15 @@ Example (what :func:`ideogram_widgets.submit` does)::
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import time
 from collections.abc import Hashable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
+from ..api.client import AsyncClient
 from ..api.errors import (
     APIError,
     AuthenticationError,
@@ -39,6 +40,7 @@ from .errors import describe, error_record
 from .job import Job, Output
 from .journal import Journal
 from .records import entry_of
+from .runtime import run_io
 from .schedule import Track
 
 if TYPE_CHECKING:
@@ -56,14 +58,19 @@ class JournalError(IdeogramWidgetsError, OSError):
     """The journal could not be written before a submit, so nothing was sent."""
 
 
-async def save(job: Job, manager: JobManager, *, strict: bool = False) -> None:
-    """Write the job's entry (off the loop; one write at a time per job, the newest state last)."""
+async def save(
+    job: Job, manager: JobManager, *, strict: bool = False, durable: bool = True, **ahead: Any
+) -> None:
+    """Write the job's entry (off the loop; one write at a time per job, the newest state last).
+
+    ``strict``: raise JournalError when it cannot be written; ``durable=False``: no fsync (intermediate
+    states the next poll would restore anyway); ``ahead``: fields to record before the Job shows them."""
     if job._journal_lock is None:
         job._journal_lock = asyncio.Lock()
     async with job._journal_lock:
-        entry = entry_of(job)
+        entry = {**entry_of(job), **ahead}
         try:
-            await asyncio.to_thread(manager.journal.write, entry)
+            await run_io(manager.journal.write, entry, durable=durable)
         except OSError as exc:
             if strict:
                 raise JournalError(
@@ -103,9 +110,8 @@ async def _submit(job: Job, manager: JobManager, inp: EditInput | ReframeInput) 
     job._submitting = True
     try:
         try:
-            inputs = await asyncio.to_thread(_store_inputs, journal, inp)
-            job.apply(inputs=inputs)
-            await save(job, manager, strict=True)  # the record exists before anything is sent
+            # one trip to the I/O threads: keep the inputs, record the job, then build the payload
+            inputs, payload = await run_io(_prepare, journal, inp, entry_of(job), client)
         except OSError as exc:
             if not isinstance(exc, JournalError):
                 exc = JournalError(
@@ -113,20 +119,40 @@ async def _submit(job: Job, manager: JobManager, inp: EditInput | ReframeInput) 
                 )
             job.finish(settle=False, state="failed", exc=exc)
             return False
-        sent = time.monotonic()
+        except Exception as exc:  # the payload cannot be built (InputError): recorded, nothing sent
+            job.finish(settle=False, state="failed", exc=exc)
+            await save(job, manager)
+            return False
+        job.apply(inputs=inputs)
         try:
-            submission = await client.submit_input(inp)
-        except Exception as exc:  # InputError, SubmitUncertainError, refusals: all typed
+            async with manager.submit_slots:
+                sent = time.monotonic()
+                submission = await client.submit(inp.model_id, payload)
+        except Exception as exc:  # SubmitUncertainError, refusals: typed, and never resent
             job.finish(settle=False, state="failed", exc=exc)
             await save(job, manager)
             return False
         job._extra["track"] = Track.start(sent)
-        job.apply(request_id=submission.request_id, submitted_at=time.time(), state="submitted")
-        await save(job, manager)
+        accepted: dict[str, Any] = {
+            "request_id": submission.request_id,
+            "submitted_at": time.time(),
+            "state": "submitted",
+        }
+        await save(job, manager, **accepted)  # recorded before anyone can see (and rely on) the id
+        job.apply(**accepted)
         return True
     finally:
         job._submitting = False
         job._submitted_event.set()
+
+
+def _prepare(
+    journal: Journal, inp: EditInput | ReframeInput, entry: dict[str, Any], client: AsyncClient
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    inputs = _store_inputs(journal, inp)
+    journal.write({**entry, "inputs": inputs})  # durable: it exists before anything is sent
+    payload = inp.to_payload(polarity=client.mask_polarity, uploader=client.uploader)
+    return inputs, payload
 
 
 def _store_inputs(journal: Journal, inp: EditInput | ReframeInput) -> dict[str, Any]:
@@ -150,7 +176,8 @@ async def _follow(job: Job, manager: JobManager) -> JobResult | None:
     while True:
         sent = time.monotonic()
         try:
-            status = await client.status(job.request_id)
+            async with manager.slots:
+                status = await client.status(job.request_id)
         except NotFoundError as exc:
             await _end(job, manager, "expired", exc)
             return None
@@ -171,7 +198,7 @@ async def _follow(job: Job, manager: JobManager) -> JobResult | None:
             job.apply(state=status.state, queue_position=position, warning="")
         job.tick()
         if status.state != previous:
-            await save(job, manager)
+            await save(job, manager, durable=False)
         if status.is_terminal:
             answer = await _final_answer(job, manager)
             if answer is None:
@@ -198,7 +225,8 @@ async def _final_answer(job: Job, manager: JobManager) -> JobResult | None:
     errors = 0
     while True:
         try:
-            return await manager.client.result(job.request_id)
+            async with manager.slots:
+                return await manager.client.result(job.request_id)
         except NotFoundError as exc:
             await _end(job, manager, "expired", exc)
             return None
@@ -221,41 +249,45 @@ async def _collect(job: Job, manager: JobManager, answer: JobResult) -> None:
         return
     if job.state != "completed" or job.urls != list(answer.image_urls):
         job.apply(state="completed", queue_position=None, urls=list(answer.image_urls))
-        await save(job, manager)
+        await save(job, manager, durable=False)
     await _download(job, manager, answer.image_urls)
 
 
 async def _download(job: Job, manager: JobManager, urls: tuple[str, ...]) -> None:
     client, journal = manager.client, manager.journal
     try:
-        refs = []
+        files = []
         for url in urls:
-            data = await client.download(url, request_id=job.request_id)
-            refs.append(await asyncio.to_thread(journal.store_result, data))
+            async with manager.slots:
+                files.append(await client.download(url, request_id=job.request_id))
     except APIError as exc:
         job._extra["download_error"] = error_record(exc)
-        job.finish(
-            settle=False, state="completed", exc=exc
-        )  # completed on the service; resume() retries the download
+        # completed on the service; resume() retries the download
+        job.finish(settle=False, state="completed", exc=exc)
         await save(job, manager)
         return
+    keep = bool(job._extra.get("keep_images", True))
+    refs, kept = await run_io(_keep_results, journal, files, keep)
     paths = tuple(journal.path(str(ref["path"])) for ref in refs)
-    kept = await asyncio.to_thread(_decode, paths) if job._extra.get("keep_images", True) else None
     job._extra.update(file_refs=refs, downloaded=True)
     job._extra.pop("needs_download", None)
-    job.finish(
-        settle=False, state="completed", output=Output(job.request_id, job.model_id, paths, tuple(urls), kept)
-    )
+    output = Output(job.request_id, job.model_id, paths, tuple(urls), kept)
+    job.finish(settle=False, state="completed", output=output)
     await save(job, manager)
 
 
-def _decode(paths: tuple[Path, ...]) -> tuple[Image.Image, ...]:
+def _keep_results(
+    journal: Journal, files: list[bytes], keep_images: bool
+) -> tuple[list[dict[str, Any]], tuple[Image.Image, ...] | None]:
+    refs = [journal.store_result(data) for data in files]
+    if not keep_images:
+        return refs, None
     images = []
-    for path in paths:
-        with Image.open(path) as img:
+    for data in files:
+        with Image.open(io.BytesIO(data)) as img:
             img.load()
             images.append(img)
-    return tuple(images)
+    return refs, tuple(images)
 
 
 async def _end(job: Job, manager: JobManager, state: str, exc: BaseException) -> None:
@@ -273,7 +305,8 @@ async def cancel_job(job: Job, manager: JobManager) -> bool:
         return False
     job.apply(cancel_outcome="requested")
     try:
-        outcome = await manager.client.cancel(job.request_id)
+        async with manager.slots:
+            outcome = await manager.client.cancel(job.request_id)
     except APIError as exc:
         job.apply(cancel_outcome="unconfirmed", warning=f"the cancel was not confirmed: {describe(exc)}")
         return False

@@ -23,6 +23,7 @@ import asyncio
 import atexit
 import concurrent.futures
 import contextlib
+import functools
 import logging
 import threading
 import weakref
@@ -31,7 +32,16 @@ from typing import Any, TypeVar
 
 from ..api.errors import BlockingCallError
 
-__all__ = ["block_on", "current_loop", "live_stoppers", "running_loop", "spawn", "stop_all"]
+__all__ = [
+    "block_on",
+    "current_loop",
+    "io_pool",
+    "live_stoppers",
+    "run_io",
+    "running_loop",
+    "spawn",
+    "stop_all",
+]
 
 T = TypeVar("T")
 log = logging.getLogger("ideogram_widgets.jobs")
@@ -40,6 +50,8 @@ _tasks: set[asyncio.Task[Any]] = set()
 _stoppers: dict[int, Callable[[], bool]] = {}
 _local = threading.local()
 _private: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+_pool: concurrent.futures.ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
 
 
 def running_loop() -> asyncio.AbstractEventLoop | None:
@@ -141,6 +153,27 @@ def _loop_of(awaitable: Awaitable[Any]) -> asyncio.AbstractEventLoop:
     if isinstance(awaitable, asyncio.Future):
         return awaitable.get_loop()
     return current_loop()
+
+
+def io_pool() -> concurrent.futures.ThreadPoolExecutor:
+    """The jobs layer's own threads for file work (journal writes, hashing, encoding, decoding).
+
+    Separate from the loop's default executor, so a burst of jobs never queues behind (or starves) the
+    user's own ``to_thread`` work, nor the HTTP client's.
+    """
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = concurrent.futures.ThreadPoolExecutor(
+                max_workers=8, thread_name_prefix="ideogram-jobs-io"
+            )
+        return _pool
+
+
+async def run_io(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Run ``fn(*args, **kwargs)`` on :func:`io_pool` without blocking the event loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(io_pool(), functools.partial(fn, *args, **kwargs))
 
 
 def register_stopper(key: int, stop: Callable[[], bool]) -> None:

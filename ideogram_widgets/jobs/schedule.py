@@ -4,8 +4,9 @@ The poller asks fast right after a submit and after every change of state, then 
 while nothing changes, never waiting longer than ``relative`` × the time already waited (so a late
 detection costs at most a few percent of the job's duration) nor ``max_interval``. Once a few jobs of the
 same kind (model + rendering speed) have run, :class:`DurationModel` knows how long they take: a running
-job is then left alone until its earliest plausible end and polled finely around it, which finds the
-completion sooner *and* with fewer requests than a fixed interval. Every delay carries jitter so many jobs
+job is then left alone until just after its usual end (or, when run times vary, a fine step after the
+earliest one) and polled finely from there, which finds the completion sooner *and* with fewer requests
+than a fixed interval. Every delay carries jitter so many jobs
 do not poll in lockstep.
 
 Example:
@@ -121,12 +122,18 @@ class Track:
         self.queue_position = queue_position
         return changed
 
+    def start_estimate(self) -> float | None:
+        """The middle of the bracket in which the job was seen to start (None if it was not seen)."""
+        if self.before_start is None or self.first_running is None:
+            return None
+        return (self.before_start + self.first_running) / 2
+
     def run_time(self, finished_at: float) -> float | None:
         """The best estimate of how long the job ran, given the answer that showed it finished (None when
         its start was not seen closely enough to tell)."""
-        if self.before_start is None or self.first_running is None or self.last_running is None:
+        start = self.start_estimate()
+        if start is None or self.last_running is None:
             return None
-        start = (self.before_start + self.first_running) / 2
         end = (self.last_running + finished_at) / 2
         return end - start if end > start else None
 
@@ -144,8 +151,8 @@ class PollPolicy:
             (bounded by ``min_interval`` and ``max_fine``).
         max_fine: the longest interval near a learned end.
         max_sleep: the longest single wait while trusting a learned duration.
-        jitter: delays are scaled by a random factor in ``[1 - jitter, 1 + jitter]`` (only shortened
-            when aiming at a learned end).
+        jitter: delays are scaled by a random factor in ``[1 - jitter, 1 + jitter]`` (when aiming at a
+            learned end, only shortened, by at most half a fine interval).
         error_delay / max_error_delay: after failed polls: ``error_delay * 2**(n-1)`` up to the cap, or the
             service's ``Retry-After`` if longer.
     """
@@ -196,13 +203,20 @@ class PollPolicy:
         return self._jitter(track.interval)
 
     def _aimed(self, track: Track, now: float, estimate: Estimate) -> float | None:
-        assert track.before_start is not None
+        # Learned run times are measured from the middle of the bracket in which the job was seen to
+        # start; aiming from the same point makes the bracket's bias cancel out.
+        start = track.start_estimate()
+        if start is None:
+            return None
         fine = self.fine(estimate)
-        earliest_end = track.before_start + estimate.lo
-        if now < earliest_end - fine:
-            return min(self.max_sleep, self._jitter(earliest_end - now, early_only=True))
-        started_by = track.first_running if track.first_running is not None else now
-        if now <= started_by + estimate.hi + 2 * fine:
+        # just after the usual end when run times are tight, else one fine step after the earliest end
+        aim = start + min(estimate.hi, estimate.lo + fine)
+        if now < aim - 0.001:
+            wait = aim - now
+            if self.jitter:
+                wait -= self.rng.uniform(0.0, min(self.jitter * wait, fine / 2))
+            return min(self.max_sleep, wait)
+        if now <= (track.first_running or now) + estimate.hi + 2 * fine:
             track.interval = fine
             return self._jitter(fine)
         return None  # overdue: the estimate did not hold for this job; back off as without one

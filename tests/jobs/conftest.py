@@ -2,14 +2,16 @@
 
 * every test gets its own ``$IDEOGRAM_WIDGETS_HOME`` (nothing touches the real user data directory);
 * ``inproc(config)`` → an AsyncClient wired in-process to a fresh sandbox app (plus the app);
-* ``sandbox_proc(config)`` → the base URL of a sandbox served by ``python -m ideogram_widgets.sandbox`` in
-  its own process (its own GIL, as a real service would be), stopped at teardown;
+* ``sandbox_proc(config)`` → the base URL of a sandbox app served by uvicorn in its own process (its own
+  GIL, as a real service would be), stopped at teardown;
 * ``CountingTransport`` wraps a real transport and counts the requests that go through it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import re
 import subprocess
 import sys
@@ -25,7 +27,7 @@ from ideogram_widgets.jobs import stop_all
 from ideogram_widgets.jobs.manager import DURATIONS
 from ideogram_widgets.sandbox import SandboxConfig
 
-from .helpers import FAST_RETRY, CountingTransport
+from .helpers import FAST_RETRY, SERVE, CountingTransport
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,27 +63,6 @@ async def inproc(
         await client.aclose()
 
 
-def _args(config: SandboxConfig) -> list[str]:
-    return [
-        "--workers",
-        str(config.workers),
-        "--speed-scale",
-        str(config.speed_scale),
-        "--fault-rate",
-        str(config.fault_rate),
-        "--faults",
-        ",".join(config.faults),
-        "--slow-seconds",
-        str(config.slow_seconds),
-        "--fail-rate",
-        str(config.fail_rate),
-        "--result-ttl",
-        str(config.result_ttl),
-        "--seed",
-        str(config.seed),
-    ]
-
-
 @pytest.fixture
 def sandbox_proc() -> Iterator[Callable[[SandboxConfig], str]]:
     """Factory: serve a sandbox from its own process; returns ``http://127.0.0.1:PORT``."""
@@ -89,7 +70,7 @@ def sandbox_proc() -> Iterator[Callable[[SandboxConfig], str]]:
 
     def start(config: SandboxConfig) -> str:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ideogram_widgets.sandbox", "--port", "0", *_args(config)],
+            [sys.executable, "-c", SERVE, json.dumps(dataclasses.asdict(config))],
             stdout=subprocess.PIPE,
             text=True,
             cwd=ROOT,
@@ -109,3 +90,5 @@ def sandbox_proc() -> Iterator[Callable[[SandboxConfig], str]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()

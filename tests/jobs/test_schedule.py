@@ -48,18 +48,24 @@ def test_queue_position_change_counts_as_a_change_but_keeps_the_backoff() -> Non
     assert not track.observe("in_queue", 0.5, 0.51, 2)
 
 
-def test_a_learned_duration_aims_at_the_end() -> None:
+def test_a_learned_duration_aims_just_after_a_tight_end() -> None:
     track = Track.start(0.0)  # submitted at 0: it cannot have started before
-    track.observe("in_progress", 0.1, 0.12)
-    estimate = Estimate(lo=10.0, mid=10.2, hi=10.5, samples=10)
-    delay = EXACT.next_delay(track, 0.12, estimate)
-    assert delay == pytest.approx(10.0 - 0.12)  # sleeps straight to the earliest plausible end
+    track.observe("in_progress", 0.1, 0.12)  # started within [0, 0.12]: estimated at 0.06
+    estimate = Estimate(lo=10.0, mid=10.1, hi=10.2, samples=10)
     fine = EXACT.fine(estimate)
-    assert EXACT.next_delay(track, 10.0, estimate) == pytest.approx(fine)
-    assert fine == pytest.approx(0.04 * 10.2)
+    assert fine == pytest.approx(0.04 * 10.1)
+    assert EXACT.next_delay(track, 0.12, estimate) == pytest.approx(0.06 + 10.2 - 0.12)
+    assert EXACT.next_delay(track, 10.3, estimate) == pytest.approx(fine)  # then fine steps
     # long overdue: the estimate did not hold; back off relative to the time waited
     late = EXACT.next_delay(track, 30.0, estimate)
     assert fine < late <= EXACT.relative * 30.0
+
+
+def test_spread_out_run_times_aim_one_fine_step_after_the_earliest_end() -> None:
+    track = Track.start(0.0)
+    track.observe("in_progress", 0.1, 0.12)
+    estimate = Estimate(lo=8.0, mid=10.0, hi=14.0, samples=10)
+    assert EXACT.next_delay(track, 0.12, estimate) == pytest.approx(0.06 + 8.0 + EXACT.fine(estimate) - 0.12)
 
 
 def test_aimed_sleep_is_capped_and_only_jittered_early() -> None:
@@ -73,7 +79,7 @@ def test_aimed_sleep_is_capped_and_only_jittered_early() -> None:
     for _ in range(50):
         track = Track.start(0.0)
         track.observe("in_progress", 0.1, 0.12)
-        assert policy.next_delay(track, 0.12, estimate) <= 5.0 - 0.12 + 1e-9  # never past the aim
+        assert 5.0 - 0.12 - 0.1 <= policy.next_delay(track, 0.12, estimate) <= 5.0 + 0.06 - 0.12 + 1e-9
 
 
 def test_next_in_line_is_watched_closely_when_the_run_time_is_known() -> None:
