@@ -144,7 +144,14 @@ class JobsPanel(w.VBox):
         self.jobs: list[Job] = []
         self.selected: Job | None = None
         self.rows = w.VBox()
-        self.result_image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        # shown at most at its own size and 600 px tall: a 640×1536 portrait must not fill three screens
+        self.result_image = w.Image(
+            format="png",
+            layout=w.Layout(
+                max_width="100%", max_height="600px", width="auto", height="auto", object_fit="contain"
+            ),
+        )
+        self.result_image.add_class("iw-result-image")
         self.compare = w.ToggleButtons(options=["after", "before", "side by side"], value="after")
         self.compare.style.button_width = "110px"
         self.compare.observe(lambda _: self._show_result(), "value")
@@ -231,7 +238,12 @@ class JobsPanel(w.VBox):
         image = self._result_image(job)
         if image is None or any(getattr(c, "job", None) is job for c in self.strip.children):
             return
-        thumb = w.Image(value=_png(image, THUMB), format="png", layout=w.Layout(width=f"{THUMB}px"))
+        thumb = w.Image(
+            value=_png(image, THUMB),
+            format="png",
+            layout=w.Layout(max_width=f"{THUMB}px", max_height=f"{THUMB}px", width="auto", height="auto"),
+        )
+        thumb.add_class("iw-history-thumb")
         number = self.jobs.index(job) + 1
         params = job.params
         label = str(params.get("prompt") or params.get("resolution", ""))

@@ -41,6 +41,7 @@ class ResolutionPicker(w.VBox):
         )
         self.orientation.style.button_width = "90px"
         self.choice = w.Select(rows=9, layout=w.Layout(width="260px"))
+        self.choice.add_class("iw-resolution-list")
         self.error = ErrorLabel()
         self._fill(value.orientation)
         self.choice.value = value.value

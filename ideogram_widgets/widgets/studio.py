@@ -80,9 +80,8 @@ class Studio(w.VBox):
                 self.banner.layout.display = "none"
             self.token.has_token = client.has_token
             source = "token entered here" if self._entered_token else f"token from {TOKEN_ENV}"
-            self.token.message = (
-                f"using {client.label} ({source})" if client.has_token else f"using the {client.label}"
-            )
+            the = "the " if client.notice else ""
+            self.token.message = f"using {the}{client.label}" + (f" ({source})" if client.has_token else "")
 
     def _use_token(self, token: str | None) -> None:
         if self._explicit_client:
