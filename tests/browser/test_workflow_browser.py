@@ -77,7 +77,7 @@ def stage_view(nb: NotebookPage) -> tuple[float, float, float]:
     return scale, box["x"] + (box["width"] - W * scale) / 2, box["y"] + (box["height"] - H * scale) / 2
 
 
-def test_draw_a_mask_submit_and_see_the_edit_in_the_page(quickstart: NotebookPage):
+def test_draw_a_mask_submit_and_see_the_edit_in_the_page(quickstart: NotebookPage) -> None:
     nb, page = quickstart, quickstart.page
     scale, left, top = stage_view(nb)
     before_version = nb.kernel.eval("edit.painter.mask_version")
@@ -113,7 +113,7 @@ def test_draw_a_mask_submit_and_see_the_edit_in_the_page(quickstart: NotebookPag
     nb.screenshot("edit-result", edit_widget(nb))
 
 
-def test_reframe_to_a_chosen_resolution(quickstart: NotebookPage):
+def test_reframe_to_a_chosen_resolution(quickstart: NotebookPage) -> None:
     nb = quickstart
     widget = nb.page.locator(".iw-reframe-widget").first
     widget.scroll_into_view_if_needed()
@@ -127,7 +127,7 @@ def test_reframe_to_a_chosen_resolution(quickstart: NotebookPage):
     nb.screenshot("reframe-result", widget)
 
 
-def test_bad_input_is_explained_in_the_widget(quickstart: NotebookPage):
+def test_bad_input_is_explained_in_the_widget(quickstart: NotebookPage) -> None:
     nb = quickstart
     widget = edit_widget(nb)
     widget.scroll_into_view_if_needed()
@@ -141,7 +141,7 @@ def test_bad_input_is_explained_in_the_widget(quickstart: NotebookPage):
     assert "Traceback" not in widget.inner_text()
 
 
-def test_a_saved_notebook_never_contains_the_token(quickstart: NotebookPage):
+def test_a_saved_notebook_never_contains_the_token(quickstart: NotebookPage) -> None:
     nb = quickstart
     widget = edit_widget(nb)
     field = widget.locator(".iw-token input[type=password]")
@@ -187,7 +187,7 @@ def two_job_page(chromium: Browser, jupyter: JupyterServer) -> Iterator[Notebook
         nb.close()
 
 
-def test_queue_two_jobs_and_cancel_the_queued_one(two_job_page: NotebookPage):
+def test_queue_two_jobs_and_cancel_the_queued_one(two_job_page: NotebookPage) -> None:
     nb = two_job_page
     widget = edit_widget(nb)
     submit = widget.locator("button:has-text('Submit')")
