@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import weakref
 from collections.abc import Hashable
 from typing import Any
@@ -37,6 +38,7 @@ DURATIONS = DurationModel()
 """Run times learned in this process, shared by every manager (keyed by backend, model and speed)."""
 
 _live: dict[str, Job] = {}
+_paces: weakref.WeakKeyDictionary[AsyncClient, list[float]] = weakref.WeakKeyDictionary()
 _slots: weakref.WeakKeyDictionary[AsyncClient, tuple[asyncio.Semaphore, asyncio.Semaphore]] = (
     weakref.WeakKeyDictionary()
 )
@@ -118,6 +120,17 @@ class JobManager:
     def submit_slots(self) -> asyncio.Semaphore:
         """Bounds the submits in flight (separately, so a burst of submits never delays the polls)."""
         return self._semaphores()[1]
+
+    async def pace(self, job: Job) -> None:
+        """Wait for this client's next free background-poll slot (``policy.max_rate`` per second)."""
+        if self.policy.max_rate <= 0:
+            return
+        next_free = _paces.setdefault(self.client, [0.0])
+        now = time.monotonic()
+        slot = max(now, next_free[0])
+        next_free[0] = slot + 1.0 / self.policy.max_rate
+        if slot > now:
+            await job.sleep(slot - now)
 
     def kind(self, job: Job) -> Hashable:
         """What makes jobs comparable in duration: backend, model and rendering speed."""

@@ -174,6 +174,8 @@ async def _follow(job: Job, manager: JobManager) -> JobResult | None:
     kind = manager.kind(job)
     deadline = time.monotonic() + manager.max_wait
     while True:
+        if not track.aimed:
+            await manager.pace(job)  # background polls share a budget; a poll aimed at the end does not wait
         sent = time.monotonic()
         try:
             async with manager.slots:

@@ -99,6 +99,7 @@ class Track:
     last_running: float | None = None
     queue_position: int | None = None
     errors: int = 0
+    aimed: bool = False
 
     @classmethod
     def start(cls, now: float, *, submitted: bool = True, state: str = "submitted") -> Track:
@@ -155,6 +156,9 @@ class PollPolicy:
             learned end, only shortened, by at most half a fine interval).
         error_delay / max_error_delay: after failed polls: ``error_delay * 2**(n-1)`` up to the cap, or the
             service's ``Retry-After`` if longer.
+        max_rate: background polls (not those aimed at a learned end) of all the jobs on one client are
+            spread to at most this many per second, so hundreds of jobs cost the kernel (and the
+            service's rate limit) a bounded amount.
     """
 
     min_interval: float = 0.1
@@ -167,6 +171,7 @@ class PollPolicy:
     jitter: float = 0.1
     error_delay: float = 1.0
     max_error_delay: float = 30.0
+    max_rate: float = 50.0
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
     def _jitter(self, delay: float, *, early_only: bool = False) -> float:
@@ -181,10 +186,13 @@ class PollPolicy:
         return min(self.max_fine, max(self.min_interval, self.fine_fraction * estimate.mid))
 
     def next_delay(self, track: Track, now: float, estimate: Estimate | None = None) -> float:
-        """Seconds to wait before the next poll of the job ``track`` follows."""
+        """Seconds to wait before the next poll of the job ``track`` follows (``track.aimed`` tells
+        whether that poll is aimed at a learned end rather than a background check)."""
+        track.aimed = False
         if track.state == RUNNING and estimate is not None and track.before_start is not None:
             delay = self._aimed(track, now, estimate)
             if delay is not None:
+                track.aimed = True
                 return delay
         anchor = track.waiting_since
         if track.state == RUNNING and track.before_start is not None:
