@@ -19,13 +19,24 @@ export interface Patch {
   label: string;
 }
 
+/** Index of the first i in [i, end) where a and b differ (or end); equal stretches are skipped 4 bytes at a time. */
+function skipEqual(a: Uint8Array, b: Uint8Array, a32: Uint32Array, b32: Uint32Array, i: number, end: number): number {
+  while (i < end && (i & 3) !== 0) {
+    if (a[i] !== b[i]) return i;
+    i++;
+  }
+  let w = i >> 2;
+  const wEnd = end >> 2;
+  while (w < wEnd && a32[w] === b32[w]) w++;
+  i = Math.max(i, w << 2);
+  while (i < end && a[i] === b[i]) i++;
+  return i;
+}
+
 /** Run-length encode the XOR of `a` and `b` over `rect` (both `width` pixels wide). */
 export function diffRuns(a: Uint8Array, b: Uint8Array, width: number, rect: Rect): [Uint32Array, number] {
   let runs = new Uint32Array(64);
   let n = 0;
-  let current = 0; // 0 = in an unchanged run, 1 = in a changed run
-  let length = 0;
-  let changed = 0;
   const push = (value: number): void => {
     if (n === runs.length) {
       const bigger = new Uint32Array(runs.length * 2);
@@ -34,18 +45,31 @@ export function diffRuns(a: Uint8Array, b: Uint8Array, width: number, rect: Rect
     }
     runs[n++] = value;
   };
+  const aligned = a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0;
+  const a32 = aligned ? new Uint32Array(a.buffer, a.byteOffset, a.length >> 2) : new Uint32Array(0);
+  const b32 = aligned ? new Uint32Array(b.buffer, b.byteOffset, b.length >> 2) : new Uint32Array(0);
+  let changing = false; // whether the current run is of changed pixels
+  let length = 0;
+  let changed = 0;
   for (let y = rect.y0; y < rect.y1; y++) {
-    const row = y * width;
-    for (let i = row + rect.x0, end = row + rect.x1; i < end; i++) {
-      const bit = a[i] === b[i] ? 0 : 1;
-      if (bit === current) {
-        length++;
+    let i = y * width + rect.x0;
+    const end = y * width + rect.x1;
+    while (i < end) {
+      let j = i;
+      if (!changing) {
+        if (aligned) j = skipEqual(a, b, a32, b32, j, end);
+        else while (j < end && a[j] === b[j]) j++;
       } else {
-        push(length);
-        current = bit;
-        length = 1;
+        while (j < end && a[j] !== b[j]) j++;
+        changed += j - i;
       }
-      changed += bit;
+      length += j - i;
+      i = j;
+      if (j < end) {
+        push(length);
+        changing = !changing;
+        length = 0;
+      }
     }
   }
   push(length);

@@ -54,6 +54,9 @@ export class Painter implements InputTarget {
     this.stage.afterFrame = () => this.refreshControls();
     this.toolbar = new Toolbar({
       action: (a) => this.action(a),
+      focus: () => {
+        if (!this.root.contains(document.activeElement)) this.root.focus({ preventScroll: true });
+      },
       brushSize: (size) => this.setTrait("brush_size", size),
       color: (css) => this.setTrait("overlay_color", css),
       opacity: (value) => this.setTrait("overlay_opacity", value),

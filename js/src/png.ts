@@ -24,14 +24,21 @@ export function crc32(bytes: Uint8Array): number {
 }
 
 async function transform(data: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
-  const source = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(stream);
-  return new Uint8Array(await new Response(source).arrayBuffer());
+  // one write of the whole buffer: about twice as fast as piping a Blob's 64 KiB chunks through
+  const writer = stream.writable.getWriter();
+  void writer.write(data as Uint8Array<ArrayBuffer>).catch(() => {});
+  void writer.close().catch(() => {});
+  return new Uint8Array(await new Response(stream.readable).arrayBuffer());
 }
 
 /** Rows of 1 + ceil(width / 8) bytes: filter type 0, then 8 pixels per byte, most significant bit first. */
 export function packRows(mask: Uint8Array, width: number, height: number): Uint8Array {
   const stride = 1 + ((width + 7) >> 3);
   const out = new Uint8Array(stride * height);
+  if (width % 8 === 0 && mask.byteOffset % 4 === 0) {
+    packAligned(mask, width, height, out);
+    return out;
+  }
   const whole = width >> 3;
   for (let y = 0; y < height; y++) {
     let i = y * width;
@@ -54,6 +61,28 @@ export function packRows(mask: Uint8Array, width: number, height: number): Uint8
     }
   }
   return out;
+}
+
+/**
+ * packRows for widths that are a multiple of 8: reads 4 pixels (bytes of 0/1) per 32-bit word, skips
+ * empty stretches, and gathers the 4 low bits with one multiplication: for a little-endian word holding
+ * pixels p0..p3, (w * 0x08040201) >>> 24 has p0 p1 p2 p3 in its bits 3..0 (no carries: all the partial
+ * products land on distinct bits).
+ */
+function packAligned(mask: Uint8Array, width: number, height: number, out: Uint8Array): void {
+  const words = new Uint32Array(mask.buffer, mask.byteOffset, (width * height) >> 2);
+  const stride = 1 + (width >> 3);
+  const wordsPerRow = width >> 2;
+  for (let y = 0; y < height; y++) {
+    let w = y * wordsPerRow;
+    let o = y * stride + 1;
+    for (let end = w + wordsPerRow; w < end; w += 2, o++) {
+      const lo = words[w]!;
+      const hi = words[w + 1]!;
+      if ((lo | hi) === 0) continue;
+      out[o] = (((Math.imul(lo, 0x08040201) >>> 24) & 15) << 4) | ((Math.imul(hi, 0x08040201) >>> 24) & 15);
+    }
+  }
 }
 
 function chunk(type: string, body: Uint8Array): Uint8Array {

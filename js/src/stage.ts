@@ -189,6 +189,24 @@ export class Stage {
     this.afterFrame();
   }
 
+  private checkerPattern: CanvasPattern | null = null;
+
+  private checker(ctx: CanvasRenderingContext2D): CanvasPattern | null {
+    if (!this.checkerPattern) {
+      const tile = document.createElement("canvas");
+      tile.width = tile.height = 16;
+      const t = tile.getContext("2d");
+      if (!t) return null;
+      t.fillStyle = "#f2f2f2";
+      t.fillRect(0, 0, 16, 16);
+      t.fillStyle = "#d6d6d6";
+      t.fillRect(0, 0, 8, 8);
+      t.fillRect(8, 8, 8, 8);
+      this.checkerPattern = ctx.createPattern(tile, "repeat");
+    }
+    return this.checkerPattern;
+  }
+
   private drawImage(): void {
     const ctx = this.imageCtx;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -202,7 +220,8 @@ export class Stage {
     let level = this.levels[0];
     for (const l of this.levels) if (l.width >= shown) level = l;
     ctx.setTransform(d, 0, 0, d, 0, 0);
-    ctx.fillStyle = "#e8e8e8"; // under transparent pixels, and while the image loads
+    // a checkerboard under the image shows its transparent pixels (and the image's extent while it loads)
+    ctx.fillStyle = this.checker(ctx) ?? "#e8e8e8";
     ctx.fillRect(tx, ty, raster.width * scale, raster.height * scale);
     if (!level) return;
     ctx.imageSmoothingEnabled = scale * d < 2;

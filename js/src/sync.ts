@@ -55,7 +55,11 @@ export class MaskSync {
   edited(): void {
     this.dirty = true;
     this.editedAt = performance.now();
-    if (!this.encoding) void this.flush();
+    // in a task of its own, so the pointer-up that caused it is painted first and no task runs long
+    if (!this.encoding) {
+      this.encoding = true;
+      setTimeout(() => void this.flush(), 0);
+    }
   }
 
   /** Whatever is being encoded is obsolete (an incoming mask or a new image replaced it). */
@@ -70,7 +74,6 @@ export class MaskSync {
   }
 
   private async flush(): Promise<void> {
-    this.encoding = true;
     try {
       while (this.dirty) {
         this.dirty = false;

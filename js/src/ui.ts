@@ -23,6 +23,8 @@ export interface ToolbarState {
 
 export interface ToolbarEvents {
   action(a: Action): void;
+  /** Give the keyboard focus to the painter. */
+  focus(): void;
   brushSize(size: number): void;
   color(css: string): void;
   opacity(value: number): void;
@@ -97,7 +99,13 @@ export class Toolbar {
   constructor(private events: ToolbarEvents) {
     const button = (label: string, title: string, action: Action, name: string): HTMLButtonElement => {
       const b = el("button", { type: "button", textContent: label, title, cls: "iw-btn", data: { action: name } });
-      b.addEventListener("click", () => events.action(action));
+      // a click leaves the keyboard focus on the painter itself, so Space (pan) and the shortcuts keep
+      // working; the buttons stay reachable with Tab
+      b.addEventListener("mousedown", (e) => e.preventDefault());
+      b.addEventListener("click", () => {
+        events.focus();
+        events.action(action);
+      });
       return b;
     };
     const group = (...children: Node[]): HTMLDivElement => el("div", { cls: "iw-group" }, children);

@@ -69,6 +69,22 @@ describe("mask PNG", () => {
     assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
   });
 
+  it("packs whole-byte widths (the fast path) exactly like the plain loop would", () => {
+    for (const [w, h] of [[8, 3], [64, 17], [4096, 2]] as const) {
+      const mask = randomMask(w, h, w + h);
+      const rows = packRows(mask, w, h);
+      const stride = 1 + w / 8;
+      for (let y = 0; y < h; y++) {
+        assert.equal(rows[y * stride], 0);
+        for (let b = 0; b < w / 8; b++) {
+          let v = 0;
+          for (let k = 0; k < 8; k++) v |= mask[y * w + b * 8 + k]! << (7 - k);
+          assert.equal(rows[y * stride + 1 + b], v, `row ${y} byte ${b}`);
+        }
+      }
+    }
+  });
+
   it("packs 8 pixels per byte, most significant bit first, after a filter byte", () => {
     const rows = packRows(new Uint8Array([1, 0, 0, 0, 0, 0, 0, 1, 1, 1]), 10, 1);
     assert.deepEqual([...rows], [0, 0b10000001, 0b11000000]);

@@ -1,0 +1,210 @@
+"""MaskPainter on a 4096 × 4096 image in headless Chromium (JupyterLab), against a plain ipycanvas canvas
+that handles every pointer move in Python, drawing the same stroke over the same pixels.
+
+Figures: animation-frame intervals while the stroke is drawn (median, p95), the time from a pointer move
+to paint under it on screen, long tasks, pointer-up → mask in the kernel, and the bytes the browser sent.
+Goals for the painter: median frame ≤ 16.7 ms, p95 ≤ 33 ms, pointer-up → kernel ≤ 250 ms, bytes per
+mask ≈ the mask's PNG size. Run: ``python -m benchmarks painter`` (or ``make bench``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from playwright.sync_api import FloatRect, Page, WebSocket, sync_playwright
+
+from benchmarks._painter_page import BRUSH, PAINTER, PROBE, REFERENCE, SETUP, SIDE, VIEW
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, KERNEL_IDLE
+from tests.browser.jupyter import JupyterServer, KernelProbe, isolated_env, wait_until
+
+MOVE_INTERVAL = 0.008  # s between pointer moves: a 125 Hz mouse
+STROKE = [(0.12, 0.15), (0.85, 0.3), (0.2, 0.55), (0.88, 0.8), (0.3, 0.9)]  # fractions of the image
+MOVES_PER_SEGMENT = 40
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return math.nan
+    return float(np.percentile(np.asarray(values, dtype=float), q))
+
+
+class WireCounter:
+    """Bytes the page sends to (and receives from) the Jupyter server over websockets."""
+
+    def __init__(self, page: Page) -> None:
+        self.sent = 0
+        self.received = 0
+        page.on("websocket", self._attach)
+
+    def _attach(self, ws: WebSocket) -> None:
+        ws.on("framesent", lambda payload: self._add("sent", payload))
+        ws.on("framereceived", lambda payload: self._add("received", payload))
+
+    def _add(self, direction: str, payload: str | bytes) -> None:
+        size = len(payload.encode() if isinstance(payload, str) else payload)
+        setattr(self, direction, getattr(self, direction) + size)
+
+    def reset(self) -> None:
+        self.sent = self.received = 0
+
+
+def draw_stroke(page: Page, box: FloatRect) -> None:
+    """The same stroke, in fractions of the image, over the page rectangle ``box`` that shows the image."""
+
+    def at(fx: float, fy: float) -> tuple[float, float]:
+        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
+    page.mouse.move(*at(*STROKE[0]))
+    page.mouse.down()
+    start = time.perf_counter()
+    n = 0
+    for (ax, ay), (bx, by) in itertools.pairwise(STROKE):
+        for k in range(1, MOVES_PER_SEGMENT + 1):
+            t = k / MOVES_PER_SEGMENT
+            n += 1
+            delay = start + n * MOVE_INTERVAL - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)  # pacing the synthetic mouse, not waiting for a result
+            page.mouse.move(*at(ax + t * (bx - ax), ay + t * (by - ay)))
+    page.mouse.up()
+
+
+def frame_stats(rec: dict[str, Any]) -> dict[str, float]:
+    frames = [t for t in rec["frames"] if rec["downT"] <= t <= rec["upT"]]
+    intervals = list(np.diff(frames)) if len(frames) > 1 else []
+    return {
+        "frame_median": percentile(intervals, 50),
+        "frame_p95": percentile(intervals, 95),
+        "paint_median": percentile(rec["latencies"], 50),
+        "paint_p95": percentile(rec["latencies"], 95),
+        "moves": len(rec["moves"]),
+        "long_tasks": sum(1 for start, _ in rec["longTasks"] if rec["downT"] <= start <= rec["upT"]),
+        "longest_task_after_up": max([d for s, d in rec["longTasks"] if s >= rec["upT"] - 1] or [0.0]),
+    }
+
+
+def run_painter(page: Page, kernel: KernelProbe, wire: WireCounter) -> dict[str, float]:
+    page.locator(".iw-stage").scroll_into_view_if_needed()
+    page.click(".iw-painter button[data-action='fit']")
+    before = int(kernel.eval("len(received)"))
+    page.evaluate(PROBE, [".iw-mask-layer", "alpha"])
+    stage = page.locator(".iw-stage").bounding_box()
+    assert stage is not None
+    scale, tx, ty = (float(v) for v in (page.locator(".iw-painter").get_attribute("data-view") or "").split())
+    image_box: FloatRect = {
+        "x": stage["x"] + tx,
+        "y": stage["y"] + ty,
+        "width": SIDE * scale,
+        "height": SIDE * scale,
+    }
+    wire.reset()
+    draw_stroke(page, image_box)
+    wait_until(lambda: kernel.eval("len(received)") > before, timeout=30, what="the mask in the kernel")
+    page.wait_for_function("() => window.__benchPending() === 0", timeout=30_000)
+    rec = page.evaluate("() => window.__bench()")
+    arrived, version, png_bytes = kernel.eval("received[-1]")
+    stats = frame_stats(rec)
+    stats.update(
+        up_to_kernel=arrived * 1000 - rec["up"],
+        up_to_sent=rec.get("sent", math.nan) - rec["up"],
+        mask_png=png_bytes,
+        sent=wire.sent,
+        received=wire.received,
+        masks=int(kernel.eval("len(received)")) - before,
+        version=version,
+    )
+    return stats
+
+
+def run_reference(page: Page, kernel: KernelProbe, wire: WireCounter) -> dict[str, float]:
+    canvas = "div.jp-OutputArea-output canvas:not(.iw-layer)"
+    page.locator(canvas).last.scroll_into_view_if_needed()
+    box = page.locator(canvas).last.bounding_box()
+    assert box is not None
+    page.evaluate(PROBE, [canvas, "red"])
+    wire.reset()
+    draw_stroke(page, box)
+    wait_until(lambda: kernel.eval("len(reference_events)") > 0, timeout=120, what="the reference's mouse-up")
+    arrived = kernel.eval("reference_events[-1][0]")
+    page.wait_for_function("() => window.__benchPending() === 0", timeout=120_000)
+    rec = page.evaluate("() => window.__bench()")
+    stats = frame_stats(rec)
+    mask_pixels = int(kernel.eval("int(reference_mask.sum())"))
+    stats.update(
+        up_to_kernel=arrived * 1000 - rec["up"], mask_png=math.nan, sent=wire.sent, received=wire.received
+    )
+    stats["mask_pixels"] = mask_pixels
+    return stats
+
+
+def report(painter: dict[str, float], reference: dict[str, float], load_s: float) -> None:
+    rows = [
+        ("frame interval while drawing, median (ms)", "frame_median", "≤ 16.7"),
+        ("frame interval while drawing, p95 (ms)", "frame_p95", "≤ 33"),
+        ("pointer move → paint on screen, median (ms)", "paint_median", ""),
+        ("pointer move → paint on screen, p95 (ms)", "paint_p95", ""),
+        ("long tasks (> 50 ms) during the stroke", "long_tasks", ""),
+        ("longest task after pointer-up (ms)", "longest_task_after_up", ""),
+        ("pointer-up → mask in the kernel (ms)", "up_to_kernel", "≤ 250"),
+        ("  of which pointer-up → mask on the websocket (ms)", "up_to_sent", ""),
+        ("bytes sent browser → kernel for the stroke", "sent", "≈ PNG"),
+        ("bytes sent kernel → browser for the stroke", "received", ""),
+        ("mask PNG bytes (per mask)", "mask_png", ""),
+        ("pointer moves in the stroke", "moves", ""),
+    ]
+    print(
+        f"image {SIDE}×{SIDE}, shown at {VIEW} px, brush {BRUSH} px; painter ready {load_s:.1f} s after run"
+    )
+    print(f"{'':46} {'MaskPainter':>14} {'ipycanvas ref':>14}  goal")
+    for label, key, goal in rows:
+        a, b = painter.get(key, math.nan), reference.get(key, math.nan)
+        print(f"{label:46} {a:>14,.1f} {b:>14,.1f}  {goal}")
+    print(f"masks sent by the painter for the stroke: {painter['masks']:.0f}")
+
+
+def open_notebook(server: JupyterServer, page: Page) -> tuple[KernelProbe, float]:
+    """Open and run the benchmark notebook; returns a probe into its kernel and the painter's load time."""
+    filename = server.write_notebook("bench", [SETUP, PAINTER, REFERENCE])
+    page.goto(server.notebook_url(filename))
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+    started = time.perf_counter()
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_selector(".iw-painter[data-ready='1']", timeout=300_000)
+    load_s = time.perf_counter() - started
+    kernel = KernelProbe(server.kernel_connection_file(filename))
+    wait_until(lambda: kernel.eval("'reference' in globals()"), timeout=300, what="the reference canvas")
+    page.wait_for_function(KERNEL_IDLE, timeout=300_000)
+    return kernel, load_s
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-painter-") as tmp, sync_playwright() as p:
+        server = JupyterServer("lab", Path(tmp))
+        env: dict[str, str | float | bool] = dict(isolated_env(Path(tmp) / "chromium"))
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, env=env)
+        server.start()
+        try:
+            page = browser.new_context(
+                viewport={"width": 1280, "height": 1000}, device_scale_factor=1
+            ).new_page()
+            wire = WireCounter(page)
+            kernel, load_s = open_notebook(server, page)
+            try:
+                painter = run_painter(page, kernel, wire)
+                reference = run_reference(page, kernel, wire)
+            finally:
+                kernel.close()
+            report(painter, reference, load_s)
+        finally:
+            browser.close()
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,454 @@
+"""MaskPainter in a real JupyterLab and Notebook 7, driven with the mouse and keyboard in headless Chromium.
+
+What the kernel holds is read through a second kernel client (never through the page), and compared with
+where the pointer went, mapped to image pixels by the view transform computed here independently.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, FloatRect
+
+from .conftest import NotebookPage, new_notebook_page
+from .jupyter import JupyterServer, wait_until
+
+W, H = 1600, 1200
+BRUSH = 40
+NOTEBOOK = [
+    "from ideogram_widgets import MaskPainter\n"
+    "from ideogram_widgets.samples import sample_image\n"
+    f"painter = MaskPainter(sample_image({W}, {H}), brush_size={BRUSH}, height=480)\n"
+    "painter",
+]
+
+Point = tuple[float, float]
+
+
+@dataclass
+class View:
+    """screen = image * scale + (left + tx, top + ty), in page CSS pixels."""
+
+    scale: float
+    left: float
+    top: float
+
+    def to_page(self, x: float, y: float) -> Point:
+        return (self.left + x * self.scale, self.top + y * self.scale)
+
+    def to_image(self, px: float, py: float) -> Point:
+        return ((px - self.left) / self.scale, (py - self.top) / self.scale)
+
+
+class Painter:
+    """The painter on a notebook page, and the same painter as the kernel sees it."""
+
+    def __init__(self, nb: NotebookPage) -> None:
+        self.nb = nb
+        self.page = nb.page
+        self.root = nb.page.locator(".iw-painter")
+        self.stage = nb.page.locator(".iw-stage")
+        self.mask_file = nb.server.base / "kernel-mask.png"
+
+    # ---- the page ----
+    def dataset(self, key: str) -> str | None:
+        return self.root.get_attribute(f"data-{key}")
+
+    def button(self, action: str) -> None:
+        self.page.click(f".iw-painter button[data-action='{action}']")
+
+    def box(self) -> FloatRect:
+        self.stage.scroll_into_view_if_needed()
+        box = self.stage.bounding_box()
+        assert box is not None
+        return box
+
+    def fit_view(self) -> View:
+        """Where "Fit" must put the image: as large as fits, centred (computed here, not read)."""
+        b = self.box()
+        scale = min(b["width"] / W, b["height"] / H)
+        return View(scale, b["x"] + (b["width"] - W * scale) / 2, b["y"] + (b["height"] - H * scale) / 2)
+
+    def actual_size_view(self) -> View:
+        """Where "100 %" must put the image after Fit: one image pixel per CSS pixel, still centred."""
+        b = self.box()
+        return View(1.0, b["x"] + b["width"] / 2 - W / 2, b["y"] + b["height"] / 2 - H / 2)
+
+    def assert_view(self, expected: View) -> None:
+        scale, tx, ty = (float(v) for v in (self.dataset("view") or "").split())
+        b = self.box()
+        assert scale == pytest.approx(expected.scale, rel=1e-6)
+        assert b["x"] + tx == pytest.approx(expected.left, abs=0.01)
+        assert b["y"] + ty == pytest.approx(expected.top, abs=0.01)
+
+    def drag(
+        self, view: View, image_points: list[Point], *, button: str = "left", steps: int = 12
+    ) -> list[Point]:
+        """Drag through image points (via whole CSS pixels); returns the image points the pointer hit."""
+        page_points = [tuple(round(c) for c in view.to_page(x, y)) for x, y in image_points]
+        self.page.mouse.move(*page_points[0])
+        self.page.mouse.down(button=button)  # type: ignore[arg-type]
+        for p in page_points[1:]:
+            self.page.mouse.move(*p, steps=steps)
+        self.page.mouse.up(button=button)  # type: ignore[arg-type]
+        return [view.to_image(x, y) for x, y in page_points]
+
+    def sent_version(self) -> int:
+        return int(self.dataset("sent-version") or 0)
+
+    def wait_browser_coverage(self, expected: float, tol: float = 1e-9) -> None:
+        self.page.wait_for_function(
+            "([e, t]) => Math.abs(Number(document.querySelector('.iw-painter').dataset.coverage) - e) <= t",
+            arg=[expected, tol],
+        )
+
+    # ---- the kernel ----
+    def kernel_version(self) -> int:
+        return int(self.nb.kernel.eval("painter.mask_version"))
+
+    def wait_kernel_has_browser_mask(self, after: int) -> int:
+        """Wait until the browser sent a mask newer than ``after`` and the kernel holds it."""
+        wait_until(lambda: self.sent_version() > after, timeout=15, what="the browser to send the mask")
+        sent = self.sent_version()
+        wait_until(
+            lambda: self.kernel_version() >= sent, timeout=15, what=f"mask version {sent} in the kernel"
+        )
+        return sent
+
+    def kernel_mask(self) -> np.ndarray:
+        self.nb.kernel.run(f"painter.mask.save({str(self.mask_file)!r})")
+        with Image.open(self.mask_file) as image:
+            assert image.size == (W, H)
+            return np.asarray(image) > 127
+
+    def reset(self) -> None:
+        self.nb.kernel.run(
+            "painter.clear(); painter.tool = 'brush'; painter.brush_size = 40; painter.show_mask = True; "
+            "painter.overlay_color = '#ff3b30'; painter.overlay_opacity = 0.45"
+        )
+        self.wait_browser_coverage(0.0)
+        self.button("fit")
+
+
+def distance_to_path(points: list[Point]) -> np.ndarray:
+    """Distance from every pixel centre of the image to a polyline given in image coordinates."""
+    ys, xs = np.mgrid[0:H, 0:W].astype(np.float32) + 0.5
+    best = np.full((H, W), np.inf, np.float32)
+    for (ax, ay), (bx, by) in itertools.pairwise(points):
+        dx, dy = bx - ax, by - ay
+        length2 = dx * dx + dy * dy or 1e-9
+        t = np.clip(((xs - ax) * dx + (ys - ay) * dy) / length2, 0, 1)
+        best = np.minimum(best, np.hypot(xs - (ax + t * dx), ys - (ay + t * dy)))
+    return best
+
+
+def assert_matches(mask: np.ndarray, expected: np.ndarray, uncertain: np.ndarray) -> None:
+    """``mask`` equals ``expected`` everywhere except a thin band of ``uncertain`` edge pixels."""
+    wrong = (mask != expected) & ~uncertain
+    assert not wrong.any(), (
+        f"{int(wrong.sum())} pixels differ, e.g. at (y, x) {np.argwhere(wrong)[:5].tolist()}"
+    )
+    iou = (mask & expected).sum() / max(1, (mask | expected).sum())
+    assert iou > 0.97
+
+
+def stroke_area(points: list[Point], view: View, radius: float = BRUSH / 2) -> tuple[np.ndarray, np.ndarray]:
+    """The pixels a brush of ``radius`` covers along ``points``, and the edge band where the pointer's
+    rounding to whole screen pixels may flip them."""
+    d = distance_to_path(points)
+    tolerance = 1.0 + 0.75 / view.scale
+    return d <= radius, np.abs(d - radius) <= tolerance
+
+
+@pytest.fixture(scope="module")
+def painter_page(chromium: Browser, jupyter: JupyterServer) -> Iterator[Painter]:
+    nb = new_notebook_page(chromium, jupyter, NOTEBOOK, "painter")
+    try:
+        nb.run_all()
+        nb.page.wait_for_selector(".iw-painter[data-ready='1']", timeout=60_000)
+        yield Painter(nb)
+    finally:
+        nb.close()
+
+
+@pytest.fixture
+def painter(painter_page: Painter) -> Iterator[Painter]:
+    painter_page.reset()
+    yield painter_page
+    painter_page.nb.assert_no_page_errors()
+
+
+def test_strokes_at_two_zoom_levels_reach_the_kernel_at_full_resolution(painter: Painter) -> None:
+    fit = painter.fit_view()
+    painter.assert_view(fit)
+    before = painter.kernel_version()
+    path_a = painter.drag(fit, [(200, 200), (800, 1000), (1400, 300)])
+    painter.wait_kernel_has_browser_mask(before)
+    area_a, band_a = stroke_area(path_a, fit)
+    assert_matches(painter.kernel_mask(), area_a, band_a)
+    painter.nb.screenshot("painter-stroke-fit", painter.root)
+
+    painter.button("actual")
+    actual = painter.actual_size_view()
+    painter.assert_view(actual)
+    before = painter.kernel_version()
+    path_b = painter.drag(actual, [(450, 450), (1150, 780)])
+    painter.wait_kernel_has_browser_mask(before)
+    area_b, band_b = stroke_area(path_b, actual)
+    assert_matches(painter.kernel_mask(), area_a | area_b, band_a | band_b)
+    assert painter.nb.kernel.eval("painter.coverage") == pytest.approx((area_a | area_b).mean(), rel=0.02)
+    painter.nb.screenshot("painter-stroke-100", painter.root)
+    painter.nb.screenshot("page")
+
+
+def test_undo_and_redo_with_keys_and_buttons(painter: Painter) -> None:
+    fit = painter.fit_view()
+    v0 = painter.kernel_version()
+    path = painter.drag(fit, [(300, 300), (1300, 900)])
+    painter.wait_kernel_has_browser_mask(v0)
+    stroke = painter.kernel_mask()
+    assert stroke.any()
+
+    for undo, redo in [("Control+z", "Control+Shift+z"), ("Control+z", "Control+y")]:
+        v = painter.sent_version()
+        painter.page.keyboard.press(undo)
+        painter.wait_kernel_has_browser_mask(v)
+        assert not painter.kernel_mask().any()
+        v = painter.sent_version()
+        painter.page.keyboard.press(redo)
+        painter.wait_kernel_has_browser_mask(v)
+        assert np.array_equal(painter.kernel_mask(), stroke)
+
+    v = painter.sent_version()
+    painter.button("undo")
+    painter.wait_kernel_has_browser_mask(v)
+    assert not painter.kernel_mask().any()
+    v = painter.sent_version()
+    painter.button("redo")
+    painter.wait_kernel_has_browser_mask(v)
+    area, band = stroke_area(path, fit)
+    assert_matches(painter.kernel_mask(), area, band)
+
+
+def test_right_drag_erases(painter: Painter) -> None:
+    fit = painter.fit_view()
+    v = painter.kernel_version()
+    path = painter.drag(fit, [(200, 600), (1400, 600)])
+    painter.wait_kernel_has_browser_mask(v)
+    v = painter.sent_version()
+    cut = painter.drag(fit, [(800, 300), (800, 900)], button="right")
+    painter.wait_kernel_has_browser_mask(v)
+    painted, band_p = stroke_area(path, fit)
+    erased, band_e = stroke_area(cut, fit)
+    assert_matches(painter.kernel_mask(), painted & ~erased, band_p | band_e)
+
+
+def test_keys_in_the_painter_never_reach_the_notebook(painter: Painter) -> None:
+    nb = painter.nb
+    # control: with the notebook focused in command mode, "b" does add a cell
+    nb.command("notebook:enter-command-mode")
+    nb.page.evaluate("() => window.jupyterapp.shell.currentWidget.content.node.focus()")
+    cells = len(nb.cell_sources())
+    nb.page.keyboard.press("b")
+    wait_until(
+        lambda: len(nb.cell_sources()) == cells + 1, timeout=10, what="JupyterLab's own 'b' to add a cell"
+    )
+    cells_before = nb.cell_sources()
+
+    fit = painter.fit_view()
+    v = painter.kernel_version()
+    painter.drag(fit, [(400, 400), (1200, 800)])  # also focuses the painter
+    painter.wait_kernel_has_browser_mask(v)
+    for key in ["a", "b", "d", "d", "z", "Shift+z", "x", "m", "Enter"]:
+        nb.page.keyboard.press(key)
+    assert painter.dataset("tool") == "eraser"  # the painter got them: "b" brush, then "x" swapped
+    v = painter.sent_version()
+    nb.page.keyboard.press("Control+z")
+    painter.wait_kernel_has_browser_mask(v)
+    assert not painter.kernel_mask().any()  # the painter undid its stroke
+    assert nb.cell_sources() == cells_before  # and the notebook did not undo, add or delete a cell
+
+
+def test_rectangle_ellipse_and_lasso_fill_then_invert(painter: Painter) -> None:
+    fit = painter.fit_view()
+    ys, xs = np.mgrid[0:H, 0:W] + 0.5
+    tolerance = 1.0 + 0.75 / fit.scale
+
+    painter.button("rectangle")
+    v = painter.kernel_version()
+    (x0, y0), (x1, y1) = painter.drag(fit, [(150, 150), (650, 500)])
+    painter.wait_kernel_has_browser_mask(v)
+    rect = (xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1)
+    edge = (np.minimum.reduce([abs(xs - x0), abs(xs - x1), abs(ys - y0), abs(ys - y1)]) <= tolerance) & (
+        (xs >= x0 - tolerance) & (xs <= x1 + tolerance) & (ys >= y0 - tolerance) & (ys <= y1 + tolerance)
+    )
+    assert_matches(painter.kernel_mask(), rect, edge)
+
+    painter.button("ellipse")
+    v = painter.sent_version()
+    (ex0, ey0), (ex1, ey1) = painter.drag(fit, [(800, 600), (1500, 1100)])
+    painter.wait_kernel_has_browser_mask(v)
+    cx, cy, rx, ry = (ex0 + ex1) / 2, (ey0 + ey1) / 2, abs(ex1 - ex0) / 2, abs(ey1 - ey0) / 2
+    ellipse_d = np.hypot((xs - cx) / rx, (ys - cy) / ry)
+    ellipse = ellipse_d <= 1
+    ellipse_edge = np.abs(ellipse_d - 1) * min(rx, ry) <= tolerance
+    assert_matches(painter.kernel_mask(), rect | ellipse, edge | ellipse_edge)
+
+    painter.button("lasso")
+    v = painter.sent_version()
+    painter.drag(fit, [(200, 1100), (600, 700), (700, 1150), (200, 1100)])
+    painter.wait_kernel_has_browser_mask(v)
+    triangle = painter.kernel_mask() & ~(rect | ellipse)
+    assert triangle[1000, 500]  # inside the lasso's triangle
+    assert not triangle[720, 250]
+    painter.nb.screenshot("painter-shapes", painter.root)
+
+    shapes = painter.kernel_mask()
+    v = painter.sent_version()
+    painter.button("invert")
+    painter.wait_kernel_has_browser_mask(v)
+    assert np.array_equal(painter.kernel_mask(), ~shapes)
+    assert painter.nb.kernel.eval("painter.coverage") == pytest.approx(1 - shapes.mean())
+    painter.button("brush")
+
+
+def test_a_mask_set_from_python_shows_on_screen_and_is_undoable_there(painter: Painter) -> None:
+    painter.nb.kernel.run(
+        "import numpy as np\n"
+        f"block = np.zeros(({H}, {W}), bool); block[300:700, 500:1100] = True\n"
+        "painter.overlay_color = '#00ff00'; painter.overlay_opacity = 1.0\n"
+        "painter.mask = block"
+    )
+    painter.wait_browser_coverage(400 * 600 / (W * H))
+    fit = painter.fit_view()
+    shot = painter.nb.screenshot("painter-mask-from-python", painter.stage)
+    box = painter.box()
+    with Image.open(shot) as image:
+        pixels = image.convert("RGB")
+
+        def at(x: float, y: float) -> tuple[int, int, int]:
+            px, py = fit.to_page(x, y)
+            rgb = pixels.getpixel((int(px - box["x"]), int(py - box["y"])))
+            assert isinstance(rgb, tuple)
+            return rgb[0], rgb[1], rgb[2]
+
+        for x, y in [(800, 500), (520, 320), (1080, 680)]:
+            r, g, b = at(x, y)
+            assert (g > 240, r < 15, b < 15) == (True, True, True), (x, y, (r, g, b))
+        for x, y in [(200, 1000), (480, 500), (800, 720)]:
+            r, g, b = at(x, y)
+            assert not (g > 200 and r < 60 and b < 60), (x, y, (r, g, b))
+    assert painter.root.locator(".iw-color").input_value() == "#00ff00"
+
+    v = painter.kernel_version()
+    painter.button("undo")
+    painter.wait_kernel_has_browser_mask(v)
+    assert not painter.kernel_mask().any()
+
+
+def test_empty_and_full_masks_show_a_warning(painter: Painter) -> None:
+    warning = painter.root.locator(".iw-warning")
+    assert "Empty mask" in warning.inner_text()
+    painter.button("fill")
+    painter.wait_browser_coverage(1.0)
+    assert "Full mask" in warning.inner_text()
+    painter.nb.screenshot("painter-full-warning", painter.root)
+    fit = painter.fit_view()
+    painter.button("eraser")
+    v = painter.sent_version()
+    painter.drag(fit, [(700, 500), (900, 700)])
+    painter.wait_kernel_has_browser_mask(v)
+    assert not warning.is_visible()
+    assert 0 < painter.nb.kernel.eval("painter.coverage") < 1
+    painter.button("brush")
+
+
+def test_help_lists_the_shortcuts_and_escape_closes_it(painter: Painter) -> None:
+    help_panel = painter.root.locator(".iw-help")
+    assert not help_panel.is_visible()
+    painter.button("help")
+    assert help_panel.is_visible()
+    assert "undo" in help_panel.inner_text()
+    painter.nb.screenshot("painter-help", painter.root)
+    painter.root.focus()
+    painter.page.keyboard.press("Escape")
+    assert not help_panel.is_visible()
+
+
+def test_wheel_zooms_at_the_cursor_space_drag_pans_and_keys_resize_the_brush(painter: Painter) -> None:
+    fit = painter.fit_view()
+    painter.button("fit")  # focuses the painter: a focused painter zooms on the plain wheel
+    cursor = (round(fit.to_page(1000, 400)[0]), round(fit.to_page(1000, 400)[1]))
+    painter.page.mouse.move(*cursor)
+    painter.page.mouse.wheel(0, -240)
+    painter.page.wait_for_function(
+        "() => !document.querySelector('.iw-painter').dataset.view.startsWith('0.4 ')"
+    )
+    scale, tx, ty = (float(v) for v in (painter.dataset("view") or "").split())
+    box = painter.box()
+    assert scale > fit.scale * 1.2
+    # the image point under the cursor did not move
+    assert (cursor[0] - box["x"] - tx) / scale == pytest.approx(fit.to_image(*cursor)[0], abs=0.01)
+    assert (cursor[1] - box["y"] - ty) / scale == pytest.approx(fit.to_image(*cursor)[1], abs=0.01)
+
+    painter.page.keyboard.down(" ")
+    painter.page.mouse.down()
+    painter.page.mouse.move(cursor[0] - 120, cursor[1] + 45, steps=5)
+    painter.page.mouse.up()
+    painter.page.keyboard.up(" ")
+    scale2, tx2, ty2 = (float(v) for v in (painter.dataset("view") or "").split())
+    assert (scale2, tx2, ty2) == pytest.approx((scale, tx - 120, ty + 45))
+    assert painter.nb.kernel.eval("painter.coverage") == 0.0  # panning drew nothing
+
+    painter.page.keyboard.press("]")
+    wait_until(
+        lambda: painter.nb.kernel.eval("painter.brush_size") == 48, timeout=10, what="] to grow the brush"
+    )
+    painter.page.keyboard.press("[")
+    painter.page.keyboard.press("[")
+    wait_until(
+        lambda: painter.nb.kernel.eval("painter.brush_size") == 33, timeout=10, what="[ to shrink the brush"
+    )
+    painter.page.keyboard.down("Alt")
+    painter.page.mouse.wheel(0, -100)
+    painter.page.keyboard.up("Alt")
+    wait_until(
+        lambda: painter.nb.kernel.eval("painter.brush_size") == 40, timeout=10, what="Alt+wheel to grow it"
+    )
+    painter.nb.screenshot("painter-zoomed", painter.root)
+
+
+def test_set_image_shows_the_new_picture_with_an_empty_mask(painter: Painter) -> None:
+    kernel = painter.nb.kernel
+    kernel.run("painter.fill()")
+    painter.wait_browser_coverage(1.0)
+    try:
+        kernel.run("from ideogram_widgets.samples import sample_image as _s; painter.set_image(_s(640, 960))")
+        painter.page.wait_for_function(
+            "() => document.querySelector('.iw-painter .iw-size-info').textContent.startsWith('640 × 960')"
+        )
+        painter.page.wait_for_selector(".iw-painter[data-ready='1']")
+        painter.wait_browser_coverage(0.0)
+        assert painter.page.is_disabled(".iw-painter button[data-action='undo']")  # a fresh history
+        box = painter.box()
+        scale = min(box["width"] / 640, box["height"] / 960)
+        view = View(
+            scale, box["x"] + (box["width"] - 640 * scale) / 2, box["y"] + (box["height"] - 960 * scale) / 2
+        )
+        v = painter.sent_version()
+        painter.drag(view, [(100, 100), (500, 800)])
+        painter.wait_kernel_has_browser_mask(v)
+        assert kernel.eval("painter.mask_array.shape") == (960, 640)
+        assert 0 < kernel.eval("painter.coverage") < 0.2
+        painter.nb.screenshot("painter-set-image", painter.root)
+    finally:
+        kernel.run(f"painter.set_image(sample_image({W}, {H}))")
+        painter.page.wait_for_function(
+            "() => document.querySelector('.iw-painter .iw-size-info').textContent.startsWith('1600 × 1200')"
+        )
+        painter.page.wait_for_selector(".iw-painter[data-ready='1']")
