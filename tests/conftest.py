@@ -32,6 +32,17 @@ from ideogram_widgets.sandbox import RunningSandbox, SandboxConfig, create_app, 
 FAST = SandboxConfig(speed_scale=0.01)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_journal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test writes the real user's journal: ``$IDEOGRAM_WIDGETS_HOME`` points at a temp folder and no
+    token from the developer's shell leaks in (tests talk to the sandbox)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("IDEOGRAM_WIDGETS_HOME", str(tmp_path_factory.mktemp("journal")))
+    patch.delenv("RUNCOMFY_API_TOKEN", raising=False)
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def sandbox_server() -> Iterator[Callable[..., str]]:
     """Factory: start a sandbox over real HTTP on 127.0.0.1 (free port); returns its base URL."""
