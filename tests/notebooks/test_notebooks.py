@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 from pathlib import Path
 
 import nbformat
@@ -16,19 +15,15 @@ NOTEBOOKS = sorted((Path(__file__).parents[2] / "notebooks").glob("*.ipynb"))
 
 
 def run(path: Path, tmp_path: Path) -> nbformat.NotebookNode:
+    """Execute a notebook in a real kernel on the local sandbox, its journal in the test's folder."""
     nb = nbformat.read(path, as_version=4)
-    env_backup = os.environ.pop("RUNCOMFY_API_TOKEN", None)
-    os.environ["IDEOGRAM_WIDGETS_HOME"] = str(
-        tmp_path / "home"
-    )  # journal and cache stay in the test's folder
-    try:
-        NotebookClient(
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("RUNCOMFY_API_TOKEN", raising=False)
+        patch.setenv("IDEOGRAM_WIDGETS_HOME", str(tmp_path / "home"))
+        client = NotebookClient(
             nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-        ).execute()
-    finally:
-        os.environ.pop("IDEOGRAM_WIDGETS_HOME", None)
-        if env_backup is not None:
-            os.environ["RUNCOMFY_API_TOKEN"] = env_backup
+        )
+        client.execute()
     return nb
 
 
