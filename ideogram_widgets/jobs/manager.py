@@ -60,7 +60,7 @@ class JobManager:
         policy: how to poll (:class:`PollPolicy`).
         keep_images: keep decoded result images in memory (``False`` reads them from disk on demand).
         max_wait: stop following a job after this many seconds (it goes on on the service; ``resume()``).
-        max_requests: at most this many polls/results/downloads (and half as many submits) in flight at
+        max_requests: at most this many polls/results/downloads (and as many submits) in flight at
             once on the client (shared by every manager of that client): hundreds of jobs then reuse a few
             keep-alive connections instead of queueing in (and slowing down) the connection pool.
 
@@ -107,7 +107,7 @@ class JobManager:
         if pair is None:
             pair = _slots[client] = (
                 asyncio.Semaphore(self.max_requests),
-                asyncio.Semaphore(max(1, self.max_requests // 2)),
+                asyncio.Semaphore(self.max_requests),
             )
         return pair
 

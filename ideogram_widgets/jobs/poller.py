@@ -20,6 +20,7 @@ import io
 import logging
 import time
 from collections.abc import Hashable
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image
@@ -35,7 +36,7 @@ from ..api.errors import (
     UnknownModelError,
 )
 from ..api.inputs import EditInput, ReframeInput
-from ..api.wire import JobResult
+from ..api.wire import JobResult, JobStatus
 from .errors import describe, error_record
 from .job import Job, Output
 from .journal import Journal
@@ -174,12 +175,16 @@ async def _follow(job: Job, manager: JobManager) -> JobResult | None:
     kind = manager.kind(job)
     deadline = time.monotonic() + manager.max_wait
     while True:
-        if not track.aimed:
+        aimed = track.aimed
+        if not aimed:
             await manager.pace(job)  # background polls share a budget; a poll aimed at the end does not wait
         sent = time.monotonic()
         try:
             async with manager.slots:
-                status = await client.status(job.request_id)
+                # aimed at the learned end, ask for the result itself: it answers the current state while
+                # the job runs, and the output at once when it is done (one request and one round trip
+                # fewer than status-then-result)
+                answer = await (client.result if aimed else client.status)(job.request_id)
         except NotFoundError as exc:
             await _end(job, manager, "expired", exc)
             return None
@@ -194,21 +199,22 @@ async def _follow(job: Job, manager: JobManager) -> JobResult | None:
             continue
         received = time.monotonic()
         previous = job.state
-        track.observe(status.state, sent, received, status.queue_position)
-        position = status.queue_position if status.state == "in_queue" else None
-        if status.state != previous or position != job.queue_position or job.warning:
-            job.apply(state=status.state, queue_position=position, warning="")
+        state = answer.state
+        position = answer.queue_position if isinstance(answer, JobStatus) and state == "in_queue" else None
+        track.observe(state, sent, received, position)
+        if state != previous or position != job.queue_position or job.warning:
+            job.apply(state=state, queue_position=position, warning="")
         job.tick()
-        if status.state != previous:
+        if state != previous:
             await save(job, manager, durable=False)
-        if status.is_terminal:
-            answer = await _final_answer(job, manager)
-            if answer is None:
+        if answer.is_terminal:
+            final = answer if isinstance(answer, JobResult) else await _final_answer(job, manager)
+            if final is None:
                 return None
-            if answer.is_terminal:
-                if answer.state == "completed":
-                    _learn(manager, kind, track, received)
-                return answer
+            if final.is_terminal:
+                if final.state == "completed":
+                    _learn(manager, kind, track, received, final)
+                return final
         if time.monotonic() > deadline:
             job._stop_reason = f"stopped following after {manager.max_wait:g} s"
             job.mark_stopped()
@@ -216,10 +222,32 @@ async def _follow(job: Job, manager: JobManager) -> JobResult | None:
         await job.sleep(policy.next_delay(track, time.monotonic(), manager.durations.estimate(kind)))
 
 
-def _learn(manager: JobManager, kind: Hashable, track: Track, seen_done: float) -> None:
-    run_time = track.run_time(seen_done)
+def _learn(manager: JobManager, kind: Hashable, track: Track, seen_done: float, answer: JobResult) -> None:
+    run_time = track.run_time(seen_done, _server_total(answer))
     if run_time is not None:
         manager.durations.add(kind, run_time)
+
+
+def _server_total(answer: JobResult) -> float | None:
+    """``finished_at - created_at`` as the service reported them (None when it did not, or not sanely)."""
+    try:
+        created = _instant(answer.created_at)
+        finished = _instant(answer.finished_at)
+    except ValueError:
+        return None
+    if created is None or finished is None:
+        return None
+    total = finished - created
+    return total if 0 < total < 86_400 else None
+
+
+def _instant(text: str | None) -> float | None:
+    if not text:
+        return None
+    when = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.timestamp()
 
 
 async def _final_answer(job: Job, manager: JobManager) -> JobResult | None:

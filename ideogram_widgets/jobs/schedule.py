@@ -100,11 +100,14 @@ class Track:
     queue_position: int | None = None
     errors: int = 0
     aimed: bool = False
+    submitted: float | None = None
+    queued: bool = False
 
     @classmethod
     def start(cls, now: float, *, submitted: bool = True, state: str = "submitted") -> Track:
         """A track for a job submitted at ``now`` (or attached to, when ``submitted`` is False)."""
-        return cls(now, state, now, before_start=now if submitted else None)
+        at = now if submitted else None
+        return cls(now, state, now, before_start=at, submitted=at)
 
     def observe(self, state: str, sent: float, received: float, queue_position: int | None = None) -> bool:
         """Record a status answer (request sent at ``sent``, answer at ``received``); True if it changed."""
@@ -112,6 +115,7 @@ class Track:
         changed = state != self.state or queue_position != self.queue_position
         if state in WAITING:
             self.before_start = sent
+            self.queued = self.queued or state == "in_queue"
         elif state == RUNNING:
             if self.first_running is None:
                 self.first_running = received
@@ -124,18 +128,32 @@ class Track:
         return changed
 
     def start_estimate(self) -> float | None:
-        """The middle of the bracket in which the job was seen to start (None if it was not seen)."""
+        """When the job's run is counted from: the submit itself when it never waited in a queue (the
+        service starts it at once), else the middle of the bracket in which it was seen to start."""
+        if self.submitted is not None and not self.queued:
+            return self.submitted
         if self.before_start is None or self.first_running is None:
             return None
         return (self.before_start + self.first_running) / 2
 
-    def run_time(self, finished_at: float) -> float | None:
-        """The best estimate of how long the job ran, given the answer that showed it finished (None when
-        its start was not seen closely enough to tell)."""
+    def run_time(self, seen_done: float, server_total: float | None = None) -> float | None:
+        """How long the job ran, counted from :meth:`start_estimate`, given when an answer showed it done.
+
+        ``server_total``: the service's own ``finished_at - created_at`` when it gave them (exact, one
+        clock). Without it the end must have been seen closely (polls less than 15 % of the run apart),
+        else None: a wide bracket would teach a wrong duration.
+        """
         start = self.start_estimate()
-        if start is None or self.last_running is None:
+        if start is None:
             return None
-        end = (self.last_running + finished_at) / 2
+        if server_total is not None and self.submitted is not None:
+            run = server_total - (start - self.submitted)
+            return run if run > 0 else None
+        if self.last_running is None or self.first_running is None:
+            return None
+        if seen_done - self.last_running > 0.15 * (seen_done - start):
+            return None
+        end = (self.last_running + seen_done) / 2
         return end - start if end > start else None
 
 
@@ -145,6 +163,7 @@ class PollPolicy:
 
     Attributes:
         min_interval: the first wait after a submit or a change of state.
+        floor: backing off, the wait may always grow to this (however short the time waited so far).
         max_interval: the longest wait while backing off.
         growth: each unchanged answer multiplies the wait by this.
         relative: a wait never exceeds this fraction of the time already waited (bounds late detection).
@@ -162,6 +181,7 @@ class PollPolicy:
     """
 
     min_interval: float = 0.1
+    floor: float = 0.25
     max_interval: float = 5.0
     growth: float = 1.5
     relative: float = 0.1
@@ -197,7 +217,7 @@ class PollPolicy:
         anchor = track.waiting_since
         if track.state == RUNNING and track.before_start is not None:
             anchor = max(anchor, min(track.before_start, now))
-        cap = min(self.max_interval, max(self.min_interval, self.relative * (now - anchor)))
+        cap = min(self.max_interval, max(self.floor, self.relative * (now - anchor)))
         if (
             estimate is not None
             and track.state in WAITING

@@ -26,7 +26,7 @@ from ideogram_widgets.jobs import Job, JobManager, Journal, JournalError, Output
 from ideogram_widgets.jobs.records import needs_resume
 from ideogram_widgets.sandbox import SandboxConfig
 
-from .helpers import Inproc, counts, edit, file_bytes, image, mask, read, reframe, until
+from .helpers import CountingTransport, Inproc, counts, edit, file_bytes, image, mask, read, reframe, until
 
 
 async def _stats(app: Starlette) -> dict[str, Any]:
@@ -318,3 +318,20 @@ def test_submit_refuses_other_things(home: Path) -> None:
 
 def test_job_is_awaitable_type() -> None:
     assert hasattr(Job, "__await__")
+
+
+async def test_learned_run_times_save_requests(inproc: Inproc) -> None:
+    """Once a few jobs of a kind have run, a job is polled at start and at its expected end, where the result
+    itself is asked for: a couple of requests instead of a poll every fraction of a second."""
+    client, _ = inproc(SandboxConfig(speed_scale=0.6, workers=2))
+    manager = JobManager(client)
+    transport = client._http._transport
+    assert isinstance(transport, CountingTransport)
+    jobs = []
+    for n in range(5):
+        job = manager.submit(edit(f"p{n}"))
+        await job
+        jobs.append(job)
+    first = sum(transport.per_request[(jobs[0].request_id, e)] for e in ("status", "result"))
+    last = sum(transport.per_request[(jobs[-1].request_id, e)] for e in ("status", "result"))
+    assert last <= 4 < first

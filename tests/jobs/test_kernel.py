@@ -114,7 +114,7 @@ def test_a_job_advances_while_the_kernel_is_idle(
 def test_the_kernel_answers_promptly_while_100_jobs_poll(
     kernel: Kernel, sandbox_proc: Callable[[SandboxConfig], str]
 ) -> None:
-    url = sandbox_proc(SandboxConfig(workers=40, speed_scale=2.0))  # QUALITY: 8 s; 60 of 100 queue
+    url = sandbox_proc(SandboxConfig(workers=40, speed_scale=5.0))  # QUALITY: 20 s; 60 of 100 queue
     assert kernel.run(SETUP.format(url=url))["status"] == "ok"
     assert (
         kernel.run(
@@ -147,8 +147,8 @@ def test_the_kernel_answers_promptly_while_100_jobs_poll(
         " for j in jobs), 'p99': lags[int(len(lags) * 0.99)], 'stopped': stop_all()}))"
     )
     assert state["submitted"] == 100
-    assert state["states"].get("in_queue", 0) + state["states"].get("in_progress", 0) == 100  # all polling
+    assert state["states"].get("in_queue", 0) + state["states"].get("in_progress", 0) == 100, state
     assert statistics.median(round_trips) < 0.1, round_trips
-    assert max(round_trips) < 0.5, round_trips
+    assert max(round_trips) < 1.0, round_trips
     assert state["p99"] < 0.1, state  # the goal is 20 ms (see benchmarks/bench_jobs.py); slack for busy CI
     assert state["stopped"] >= 100

@@ -23,10 +23,10 @@ def test_fast_after_submit_then_backs_off_to_a_cap() -> None:
     assert delays[0] == pytest.approx(0.1)
     assert all(b >= a - 1e-9 for a, b in itertools.pairwise(delays)), "never speeds up unprompted"
     assert max(delays) <= EXACT.max_interval
-    # the wait never exceeds 10 % of the time already waited (plus the floor)
+    # the wait never exceeds 10 % of the time already waited (or the floor)
     t = 0.0
     for delay in delays:
-        assert delay <= max(EXACT.min_interval, EXACT.relative * t) + 1e-9
+        assert delay <= max(EXACT.floor, EXACT.relative * t) + 1e-9
         t += delay
 
 
@@ -50,11 +50,12 @@ def test_queue_position_change_counts_as_a_change_but_keeps_the_backoff() -> Non
 
 def test_a_learned_duration_aims_just_after_a_tight_end() -> None:
     track = Track.start(0.0)  # submitted at 0: it cannot have started before
-    track.observe("in_progress", 0.1, 0.12)  # started within [0, 0.12]: estimated at 0.06
+    track.observe("in_progress", 0.1, 0.12)  # never queued: its run counts from the submit
     estimate = Estimate(lo=10.0, mid=10.1, hi=10.2, samples=10)
     fine = EXACT.fine(estimate)
     assert fine == pytest.approx(0.04 * 10.1)
-    assert EXACT.next_delay(track, 0.12, estimate) == pytest.approx(0.06 + 10.2 - 0.12)
+    assert EXACT.next_delay(track, 0.12, estimate) == pytest.approx(10.2 - 0.12)
+    assert track.aimed
     assert EXACT.next_delay(track, 10.3, estimate) == pytest.approx(fine)  # then fine steps
     # long overdue: the estimate did not hold; back off relative to the time waited
     late = EXACT.next_delay(track, 30.0, estimate)
@@ -65,7 +66,17 @@ def test_spread_out_run_times_aim_one_fine_step_after_the_earliest_end() -> None
     track = Track.start(0.0)
     track.observe("in_progress", 0.1, 0.12)
     estimate = Estimate(lo=8.0, mid=10.0, hi=14.0, samples=10)
-    assert EXACT.next_delay(track, 0.12, estimate) == pytest.approx(0.06 + 8.0 + EXACT.fine(estimate) - 0.12)
+    assert EXACT.next_delay(track, 0.12, estimate) == pytest.approx(8.0 + EXACT.fine(estimate) - 0.12)
+
+
+def test_a_queued_job_counts_its_run_from_the_seen_start() -> None:
+    track = Track.start(0.0)
+    track.observe("in_queue", 0.1, 0.12, 0)
+    track.observe("in_queue", 3.0, 3.02, 0)
+    track.observe("in_progress", 3.2, 3.22)
+    assert track.start_estimate() == pytest.approx((3.0 + 3.22) / 2)
+    estimate = Estimate(lo=2.0, mid=2.0, hi=2.0, samples=3)
+    assert EXACT.next_delay(track, 3.22, estimate) == pytest.approx(3.11 + 2.0 - 3.22)
 
 
 def test_aimed_sleep_is_capped_and_only_jittered_early() -> None:
@@ -112,9 +123,21 @@ def test_run_time_from_the_brackets() -> None:
     track.observe("in_queue", 10.5, 10.6, 0)
     track.observe("in_progress", 11.0, 11.1)  # started between 10.5 and 11.1
     track.observe("in_progress", 13.0, 13.1)
-    assert track.run_time(14.1) == pytest.approx((13.0 + 14.1) / 2 - (10.5 + 11.1) / 2)
+    assert track.run_time(13.3) == pytest.approx((13.0 + 13.3) / 2 - (10.5 + 11.1) / 2)
+    assert track.run_time(20.0) is None  # the end was not seen closely: nothing to learn
     unseen = Track.start(0.0, submitted=False, state="in_progress")
     assert unseen.run_time(5.0) is None
+
+
+def test_run_time_from_the_services_own_times() -> None:
+    never_queued = Track.start(0.0)
+    never_queued.observe("in_progress", 0.1, 0.12)
+    assert never_queued.run_time(9.0, server_total=2.5) == pytest.approx(2.5)
+    queued = Track.start(0.0)
+    queued.observe("in_queue", 0.1, 0.12, 1)
+    queued.observe("in_queue", 1.8, 1.82, 0)
+    queued.observe("in_progress", 1.9, 2.1)  # started between 1.8 and 2.1: waited about 1.95 s
+    assert queued.run_time(9.0, server_total=5.0) == pytest.approx(5.0 - 1.95)
 
 
 def test_duration_model_quantiles_and_window() -> None:
