@@ -32,6 +32,13 @@ from ideogram_widgets.sandbox import RunningSandbox, SandboxConfig, create_app, 
 FAST = SandboxConfig(speed_scale=0.01)
 
 
+@pytest.hookimpl(trylast=True)  # after pytest has grouped tests by their parametrised session fixtures
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests last: Playwright's sync API keeps an event loop running in the main thread
+    for the whole session, and an async test after it would find that loop instead of its own."""
+    items.sort(key=lambda item: "/tests/browser/" in str(item.path).replace("\\", "/"))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_journal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """No test writes the real user's journal: ``$IDEOGRAM_WIDGETS_HOME`` points at a temp folder and no
