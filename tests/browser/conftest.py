@@ -1,7 +1,7 @@
 """Fixtures for tests that drive JupyterLab and Notebook 7 in headless Chromium (Debian's, via Playwright).
 
-* ``jupyter`` (session, parametrised ``lab`` / ``notebook``): a running :class:`JupyterServer`.
-* ``chromium`` (session): a Playwright ``Browser``.
+* ``jupyter`` (package, parametrised ``lab`` / ``notebook``): a running :class:`JupyterServer`.
+* ``chromium`` (package): a Playwright ``Browser``. Tests here must be sync (see ``playwright_instance``).
 * ``open_notebook(cells, name=...) -> NotebookPage`` (function): writes a notebook, opens it in a fresh
   browser context, waits for an idle kernel; fails the test on page errors; closes everything after.
 
@@ -123,13 +123,15 @@ class NotebookPage:
         self.page.context.close()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an asyncio loop marked running in this thread
+# while it is started, which would break every async test that pytest runs after this folder.
+@pytest.fixture(scope="package")
 def playwright_instance() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium(playwright_instance: Playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
     if executable is None:
@@ -142,7 +144,7 @@ def chromium(playwright_instance: Playwright, tmp_path_factory: pytest.TempPathF
     browser.close()
 
 
-@pytest.fixture(scope="session", params=["lab", "notebook"])
+@pytest.fixture(scope="package", params=["lab", "notebook"])
 def jupyter(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[JupyterServer]:
@@ -159,11 +161,12 @@ def new_notebook_page(
     name: str,
     *,
     viewport: tuple[int, int] = (1280, 1000),
+    has_touch: bool = False,
 ) -> NotebookPage:
     """Write a notebook, open it in a fresh browser context and wait for its kernel (caller closes it)."""
     filename = server.write_notebook(name, cells)
     context = chromium.new_context(
-        viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=1
+        viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=1, has_touch=has_touch
     )
     nb = NotebookPage(context.new_page(), server, filename)
     nb.load()

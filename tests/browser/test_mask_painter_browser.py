@@ -7,7 +7,7 @@ where the pointer went, mapped to image pixels by the view transform computed he
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -163,6 +163,18 @@ def stroke_area(points: list[Point], view: View, radius: float = BRUSH / 2) -> t
     d = distance_to_path(points)
     tolerance = 1.0 + 0.75 / view.scale
     return d <= radius, np.abs(d - radius) <= tolerance
+
+
+class Touchscreen:
+    """Touch events through Chromium's DevTools protocol (Playwright itself only taps)."""
+
+    def __init__(self, nb: NotebookPage) -> None:
+        self.cdp = nb.page.context.new_cdp_session(nb.page)
+
+    def __call__(self, kind: str, *fingers: Point) -> None:
+        """One touch event with the fingers at the given page points (none for touchEnd)."""
+        points = [{"x": x, "y": y, "id": i} for i, (x, y) in enumerate(fingers)]
+        self.cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
 
 
 @pytest.fixture(scope="module")
@@ -452,3 +464,34 @@ def test_set_image_shows_the_new_picture_with_an_empty_mask(painter: Painter) ->
             "() => document.querySelector('.iw-painter .iw-size-info').textContent.startsWith('1600 × 1200')"
         )
         painter.page.wait_for_selector(".iw-painter[data-ready='1']")
+
+
+def test_one_finger_draws_and_two_fingers_pinch_zoom(open_notebook: Callable[..., NotebookPage]) -> None:
+    nb = open_notebook(NOTEBOOK, has_touch=True)
+    nb.run_all()
+    nb.page.wait_for_selector(".iw-painter[data-ready='1']", timeout=60_000)
+    painter = Painter(nb)
+    touch = Touchscreen(nb)
+    fit = painter.fit_view()
+    path = [(300.0, 300.0), (800.0, 700.0), (1300.0, 400.0)]
+    page_points = [(float(round(px)), float(round(py))) for px, py in (fit.to_page(x, y) for x, y in path)]
+    touch("touchStart", page_points[0])
+    for (ax, ay), (bx, by) in itertools.pairwise(page_points):
+        for k in range(1, 11):
+            touch("touchMove", (ax + (bx - ax) * k / 10, ay + (by - ay) * k / 10))
+    touch("touchEnd")
+    painter.wait_kernel_has_browser_mask(0)
+    area, band = stroke_area([fit.to_image(x, y) for x, y in page_points], fit)
+    assert_matches(painter.kernel_mask(), area, band)
+
+    coverage = painter.dataset("coverage")
+    centre = fit.to_page(W / 2, H / 2)
+    a, b = (centre[0] - 50, centre[1]), (centre[0] + 50, centre[1])
+    touch("touchStart", a, b)
+    for k in range(1, 11):
+        touch("touchMove", (a[0] - 5 * k, a[1]), (b[0] + 5 * k, b[1]))
+    touch("touchEnd")
+    scale = float((painter.dataset("view") or "").split()[0])
+    assert scale == pytest.approx(fit.scale * 2, rel=0.02)  # the fingers went from 100 to 200 px apart
+    assert painter.dataset("coverage") == coverage  # and painted nothing
+    nb.screenshot("painter-after-pinch", painter.root)
