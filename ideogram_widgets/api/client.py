@@ -384,6 +384,14 @@ class AsyncClient:
             raise _Retryable(_transport_error(exc, self.label, request_id), never_left=True) from None
         except httpx.TransportError as exc:
             raise _Retryable(_transport_error(exc, self.label, request_id)) from None
+        except httpx.DecodingError:
+            raise _Retryable(
+                ServerError("the service's answer could not be decompressed", request_id=request_id)
+            ) from None
+        except httpx.InvalidURL:  # httpx reads a redirect's Location even when not following it
+            raise _Retryable(
+                ServerError("the service redirected to an invalid URL", request_id=request_id)
+            ) from None
         except _TooLarge:
             raise _Retryable(
                 ServerError("the service's answer is too large", request_id=request_id)
@@ -411,7 +419,10 @@ class AsyncClient:
         raise error
 
     async def _fetch(self, url: str, request_id: str | None) -> bytes:
-        current = httpx.URL(url)
+        try:
+            current = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError):
+            raise DownloadError(f"the result URL is not valid: {url!r:.200}", request_id=request_id) from None
         if current.scheme not in ("http", "https"):
             raise DownloadError(
                 f"refusing to download a {current.scheme or 'relative'} URL", request_id=request_id
@@ -422,15 +433,21 @@ class AsyncClient:
                     if response.is_redirect:
                         target = current.join(response.headers.get("location", ""))
                         if current.scheme == "https" and target.scheme != "https":
+                            to = (
+                                "plain http" if target.scheme == "http" else f"a {target.scheme or 'bad'} URL"
+                            )
                             raise DownloadError(
-                                "the result file redirected from https to plain http; refused",
+                                f"the result file redirected from https to {to}; refused",
                                 request_id=request_id,
                             )
                         current = target
                         continue
                     if response.status_code != 200:
-                        await response.aread()
-                        raise _download_error(response, request_id)
+                        try:  # an error page is read only as far as its message needs
+                            page = await _read_capped(response, MAX_ANSWER_BYTES)
+                        except _TooLarge:
+                            page = b""
+                        raise _download_error(response, page, request_id)
                     declared = response.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > self.max_download_bytes:
                         raise _TooLarge
@@ -446,6 +463,15 @@ class AsyncClient:
                 ) from None
             except httpx.TransportError as exc:
                 raise _Retryable(_transport_error(exc, "the file host", request_id)) from None
+            except httpx.DecodingError:
+                raise DownloadError(
+                    "the result file could not be decompressed (a broken Content-Encoding)",
+                    request_id=request_id,
+                ) from None
+            except httpx.InvalidURL:  # a redirect to a URL that cannot be requested
+                raise DownloadError(
+                    "the result file redirected to an invalid URL; refused", request_id=request_id
+                ) from None
         raise DownloadError("too many redirects fetching the result file", request_id=request_id)
 
 
@@ -480,7 +506,7 @@ async def _read_capped(response: httpx.Response, cap: int) -> bytes:
 def _parse_json(raw: bytes) -> Any:
     try:
         return json.loads(raw) if raw else {}
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         return _NOT_JSON
 
 
@@ -508,11 +534,11 @@ def _transport_error(exc: httpx.TransportError, where: str, request_id: str | No
     return TransportError(f"{kind} {where} ({type(exc).__name__})", request_id=request_id)
 
 
-def _download_error(response: httpx.Response, request_id: str | None) -> Exception:
+def _download_error(response: httpx.Response, page: bytes, request_id: str | None) -> Exception:
     status = response.status_code
     if status == 404 or status == 410:
         return NotFoundError("the result file is gone (URLs expire)", status=status, request_id=request_id)
-    error = error_from_response(status, _parse_json(response.content), request_id=request_id)
+    error = error_from_response(status, _parse_json(page), request_id=request_id)
     if isinstance(error, RateLimitError | ServerError):
         return _Retryable(error, retry_after=parse_retry_after(response.headers.get("retry-after")))
     return DownloadError(

@@ -120,7 +120,7 @@ class APIError(IdeogramWidgetsError):
         if self.error_code is not None:
             tags.append(f"error_code {self.error_code}")
         if self.request_id:
-            tags.append(f"request {self.request_id}")
+            tags.append(f"request {_short_text(str(self.request_id), 100)}")  # ids come from answers
         if tags:
             parts.append(f"({', '.join(tags)})")
         return " ".join(parts)
@@ -229,7 +229,7 @@ def error_from_response(
         raw_code = body.get("error_code")
         if isinstance(raw_code, int) and not isinstance(raw_code, bool):
             code = raw_code
-        elif isinstance(raw_code, str) and raw_code.strip().isdigit():
+        elif isinstance(raw_code, str) and raw_code.strip().isdecimal() and len(raw_code.strip()) < 20:
             code = int(raw_code.strip())
         for key in ("error_message", "message", "error"):
             value = body.get(key)

@@ -126,7 +126,9 @@ def _open_bytes(data: bytes, field: str, limits: PayloadLimits) -> Image.Image:
         image.load()
     except InputError:
         raise
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+    # DecompressionBombWarning: Pillow only warns between its 89 and 179 megapixels (an error where
+    # warnings are errors); either way such an image is far over this package's default limit
+    except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InputError(
             field,
             f"<{len(data)} bytes>",

@@ -61,8 +61,11 @@ def _int(value: object) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and value.strip().isdecimal():
+        try:
+            return int(value.strip())
+        except ValueError:  # more digits than int() converts
+            return None
     return None
 
 
@@ -80,7 +83,7 @@ class Submission:
     def parse(cls, body: Mapping[str, Any]) -> Submission | None:
         """None when the answer has no request id."""
         rid = _str(body.get("request_id")) or _str(body.get("id"))
-        if rid is None:
+        if rid is None or not rid.strip():  # a blank id could never be followed
             return None
         return cls(
             rid,
