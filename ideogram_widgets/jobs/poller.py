@@ -133,7 +133,7 @@ async def _submit(job: Job, manager: JobManager, inp: EditInput | ReframeInput) 
             job.finish(settle=False, state="failed", exc=exc)
             await save(job, manager)
             return False
-        job._extra["track"] = Track.start(sent)
+        job._extra["track"] = Track.start(sent, answered=time.monotonic())
         accepted: dict[str, Any] = {
             "request_id": submission.request_id,
             "submitted_at": time.time(),

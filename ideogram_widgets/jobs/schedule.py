@@ -104,10 +104,14 @@ class Track:
     queued: bool = False
 
     @classmethod
-    def start(cls, now: float, *, submitted: bool = True, state: str = "submitted") -> Track:
-        """A track for a job submitted at ``now`` (or attached to, when ``submitted`` is False)."""
-        at = now if submitted else None
-        return cls(now, state, now, before_start=at, submitted=at)
+    def start(
+        cls, now: float, *, submitted: bool = True, answered: float | None = None, state: str = "submitted"
+    ) -> Track:
+        """A track for a job whose submit was sent at ``now`` and ``answered`` then (or attached to, when
+        ``submitted`` is False). The service creates a job between the two; ``answered`` bounds it."""
+        if not submitted:
+            return cls(now, state, now)
+        return cls(now, state, now, before_start=now, submitted=answered if answered is not None else now)
 
     def observe(self, state: str, sent: float, received: float, queue_position: int | None = None) -> bool:
         """Record a status answer (request sent at ``sent``, answer at ``received``); True if it changed."""
@@ -168,11 +172,11 @@ class PollPolicy:
         growth: each unchanged answer multiplies the wait by this.
         relative: a wait never exceeds this fraction of the time already waited (bounds late detection).
         fine_fraction: near a learned end, poll every this fraction of the usual run time
-            (bounded by ``min_interval`` and ``max_fine``).
-        max_fine: the longest interval near a learned end.
+            (bounded by ``min_fine`` and ``max_fine``).
+        min_fine / max_fine: the shortest and longest interval near a learned end.
         max_sleep: the longest single wait while trusting a learned duration.
         jitter: delays are scaled by a random factor in ``[1 - jitter, 1 + jitter]`` (when aiming at a
-            learned end, only shortened, by at most half a fine interval).
+            learned end, only shortened, by at most 10 ms).
         error_delay / max_error_delay: after failed polls: ``error_delay * 2**(n-1)`` up to the cap, or the
             service's ``Retry-After`` if longer.
         max_rate: background polls (not those aimed at a learned end) of all the jobs on one client are
@@ -186,6 +190,7 @@ class PollPolicy:
     growth: float = 1.5
     relative: float = 0.1
     fine_fraction: float = 0.04
+    min_fine: float = 0.05
     max_fine: float = 1.0
     max_sleep: float = 30.0
     jitter: float = 0.1
@@ -203,7 +208,7 @@ class PollPolicy:
 
     def fine(self, estimate: Estimate) -> float:
         """The interval used around a learned end."""
-        return min(self.max_fine, max(self.min_interval, self.fine_fraction * estimate.mid))
+        return min(self.max_fine, max(self.min_fine, self.fine_fraction * estimate.mid))
 
     def next_delay(self, track: Track, now: float, estimate: Estimate | None = None) -> float:
         """Seconds to wait before the next poll of the job ``track`` follows (``track.aimed`` tells
@@ -241,8 +246,8 @@ class PollPolicy:
         aim = start + min(estimate.hi, estimate.lo + fine)
         if now < aim - 0.001:
             wait = aim - now
-            if self.jitter:
-                wait -= self.rng.uniform(0.0, min(self.jitter * wait, fine / 2))
+            if self.jitter:  # jobs aim at their own ends already: a little jitter is enough
+                wait -= self.rng.uniform(0.0, min(0.01 * wait, 0.01))
             return min(self.max_sleep, wait)
         if now <= (track.first_running or now) + estimate.hi + 2 * fine:
             track.interval = fine

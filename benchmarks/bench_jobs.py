@@ -1,0 +1,345 @@
+"""Jobs: how soon a finished job is noticed, at what cost in requests, the event-loop lag while many jobs
+poll, and a 500-job batch against the ideal.
+
+Everything runs against sandboxes served over real HTTP from their own processes (jobs of known duration:
+TURBO/BALANCED/QUALITY = 1/2/4 s × ``speed_scale``). Server-side times come from ``/_sandbox/jobs``.
+
+1. Detection delay (server ``finished_at`` → the Job shows ``completed``, result answer included) and
+   status+result requests per job, for the adaptive poller and for fixed-interval polling at 0.1 s and 0.5 s,
+   side by side in the same run (same sandboxes, same moments). Each duration class runs in waves, so the
+   adaptive poller starts cold and then uses what it learned.
+2. Event-loop lag (a 10 ms ticker) while 200 jobs poll.
+3. Wall time of a 500-job batch at concurrency 32 against the ideal ``ceil(500 / 32) × duration``, for
+   2 s (BALANCED) and 1 s (TURBO) jobs. (A real Ideogram job takes several seconds; 1 s jobs make any
+   per-job overhead stand out.)
+
+"Requests per job" counts status *and* result requests: near a learned end the adaptive poller asks for
+the result itself (it answers the current state while the job runs), so it often needs no separate one.
+Every figure depends on the machine: the load average is printed with them.
+
+Goals (issue 4): median detection ≤ 300 ms for jobs under 10 s and ≤ 5 % of the duration beyond; fewer
+requests per job than 0.5 s fixed polling; loop lag p99 ≤ 20 ms; batch within 1.15× of the ideal.
+
+Run: ``python -m benchmarks jobs`` (about two minutes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import math
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+from PIL import Image
+
+from ideogram_widgets.api import AsyncClient, EditInput
+from ideogram_widgets.api.wire import TERMINAL_STATES
+from ideogram_widgets.jobs import JobManager, Journal, run_batch
+from ideogram_widgets.jobs.manager import DURATIONS
+from ideogram_widgets.sandbox import SandboxConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEEDS = {"TURBO": 1.0, "BALANCED": 2.0, "QUALITY": 4.0}
+
+# Serves create_app(SandboxConfig(**json)) on a free port and prints its URL. The listening socket is made
+# with IPPROTO_TCP, so asyncio disables Nagle on accepted connections (with proto=0 every answer waits
+# ~40 ms for a delayed ACK on Linux).
+SERVE = """
+import json, socket, sys, threading, time
+import uvicorn
+from ideogram_widgets.sandbox import SandboxConfig, create_app
+options = json.loads(sys.argv[1]); options["faults"] = tuple(options["faults"])
+app = create_app(SandboxConfig(**options))
+sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+sock.bind(("127.0.0.1", 0))
+server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws="none", lifespan="on"))
+def announce():
+    while not server.started:
+        time.sleep(0.01)
+    print(f"http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
+threading.Thread(target=announce, daemon=True).start()
+server.run(sockets=[sock])
+"""
+
+
+@contextmanager
+def sandbox(**options: Any) -> Iterator[str]:
+    """A sandbox in its own process; yields its base URL."""
+    config = dataclasses.asdict(SandboxConfig(**options))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVE, json.dumps(config)], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    try:
+        assert proc.stdout is not None
+        match = re.search(r"(http://\S+)", proc.stdout.readline())
+        assert match, "the sandbox did not start"
+        yield match.group(1)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+class Counting(httpx.AsyncBaseTransport):
+    """Counts status and result requests per request id."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.per_id: dict[str, int] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        m = re.search(r"/requests/([^/]+)/(status|result)$", request.url.path)
+        if m:
+            self.per_id[m.group(1)] = self.per_id.get(m.group(1), 0) + 1
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def server_jobs(url: str) -> list[dict[str, Any]]:
+    """``/_sandbox/jobs``: every job the sandbox ran, with its server-side times."""
+    async with httpx.AsyncClient() as raw:
+        answer: list[dict[str, Any]] = (await raw.get(f"{url}/_sandbox/jobs")).json()
+    return answer
+
+
+def client_for(url: str) -> tuple[AsyncClient, Counting]:
+    transport = Counting()
+    return AsyncClient(None, base_url=f"{url}/v1", transport=transport), transport
+
+
+def edit_input(tag: str, speed: str) -> EditInput:
+    img = Image.new("RGB", (48, 40), "white")
+    mask = np.zeros((40, 48), bool)
+    mask[:, :24] = True
+    return EditInput(img, mask, tag, rendering_speed=speed)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+@dataclasses.dataclass
+class Seen:
+    strategy: str
+    duration: float
+    request_id: str = ""
+    noticed_at: float = 0.0
+    requests: int = 0
+
+
+# ----------------------------------------------------------------------------- 1. detection
+
+
+async def adaptive_one(manager: JobManager, tag: str, speed: str, duration: float, out: list[Seen]) -> None:
+    job = manager.submit(edit_input(tag, speed))
+    seen = Seen("adaptive", duration)
+
+    def noticed(change: dict[str, Any]) -> None:
+        if change["new"] == "completed":
+            seen.noticed_at = time.time()
+
+    job.observe(noticed, "state")
+    await job
+    seen.request_id = job.request_id
+    out.append(seen)
+
+
+async def fixed_one(
+    client: AsyncClient, interval: float, tag: str, speed: str, duration: float, out: list[Seen]
+) -> None:
+    seen = Seen(f"fixed {interval:g} s", duration)
+    submission = await client.submit_input(edit_input(tag, speed))
+    seen.request_id = submission.request_id
+    while True:
+        await asyncio.sleep(interval)
+        status = await client.status(submission.request_id)
+        if status.state in TERMINAL_STATES:
+            await client.result(submission.request_id)
+            seen.noticed_at = time.time()
+            break
+    out.append(seen)
+
+
+async def detection(urls: dict[float, str], waves: int, per_wave: int) -> list[dict[str, Any]]:
+    out: list[Seen] = []
+    rng = random.Random(4)
+    journal = Journal(tempfile.mkdtemp(prefix="bench-jobs-"), fsync=True)
+    clients = {scale: client_for(url) for scale, url in urls.items()}
+    fixed_clients = {(scale, iv): client_for(url) for scale, url in urls.items() for iv in (0.1, 0.5)}
+
+    async def one_class(scale: float, speed: str) -> None:
+        duration = SPEEDS[speed] * scale
+        manager = JobManager(clients[scale][0], journal, keep_images=False)
+        for wave in range(waves):
+            runs = []
+            for i in range(per_wave):
+                delay = rng.uniform(0.0, 1.0)
+                tag = f"{scale}-{speed}-{wave}-{i}"
+
+                async def later(coro: Any, delay: float = delay) -> None:
+                    await asyncio.sleep(delay)
+                    await coro
+
+                runs.append(later(adaptive_one(manager, tag, speed, duration, out)))
+                for iv in (0.1, 0.5):
+                    client = fixed_clients[(scale, iv)][0]
+                    runs.append(later(fixed_one(client, iv, tag + f"-{iv}", speed, duration, out)))
+            await asyncio.gather(*runs)
+
+    await asyncio.gather(*(one_class(scale, speed) for scale in urls for speed in SPEEDS))
+    finished: dict[str, float] = {}
+    for url in urls.values():
+        for job in await server_jobs(url):
+            finished[job["request_id"]] = job["finished_at"]
+    counters = [t for _, t in clients.values()] + [t for _, t in fixed_clients.values()]
+    rows = []
+    for seen in out:
+        seen.requests = sum(c.per_id.get(seen.request_id, 0) for c in counters)
+        rows.append(
+            {
+                "strategy": seen.strategy,
+                "duration": seen.duration,
+                "delay": seen.noticed_at - finished[seen.request_id],
+                "requests": seen.requests,
+            }
+        )
+    for client, _ in list(clients.values()) + list(fixed_clients.values()):
+        await client.aclose()
+    return rows
+
+
+def detection_table(rows: list[dict[str, Any]]) -> list[str]:
+    head = f"{'job':>6} {'strategy':>12} {'n':>4} {'median ms':>10} {'p95 ms':>8} {'median %':>9}"
+    lines = [head + f" {'req/job':>8}"]
+    for duration in sorted({r["duration"] for r in rows}):
+        for strategy in ("adaptive", "fixed 0.1 s", "fixed 0.5 s"):
+            sel = [r for r in rows if r["duration"] == duration and r["strategy"] == strategy]
+            delays = [r["delay"] for r in sel]
+            median = statistics.median(delays)
+            lines.append(
+                f"{duration:>5g}s {strategy:>12} {len(sel):>4} {median * 1000:>10.0f} "
+                f"{pct(delays, 0.95) * 1000:>8.0f} {100 * median / duration:>8.1f}% "
+                f"{statistics.mean(r['requests'] for r in sel):>8.2f}"
+            )
+    return lines
+
+
+# ----------------------------------------------------------------------------- 2. loop lag
+
+
+async def loop_lag(url: str, jobs: int, seconds: float) -> dict[str, float]:
+    client, counter = client_for(url)
+    manager = JobManager(client, Journal(tempfile.mkdtemp(prefix="bench-jobs-")), keep_images=False)
+    inputs = [edit_input(f"lag-{i}", "QUALITY") for i in range(jobs)]
+    running = [manager.submit(inp) for inp in inputs]
+    await asyncio.gather(*(job._submitted_event.wait() for job in running))
+    await asyncio.sleep(1.0)
+    before = sum(counter.per_id.values())
+    lags: list[float] = []
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        started = time.perf_counter()
+        await asyncio.sleep(0.01)
+        lags.append(time.perf_counter() - started - 0.01)
+    polls = sum(counter.per_id.values()) - before
+    polling = sum(1 for j in running if j.state in ("in_queue", "in_progress"))
+    for job in running:
+        job.stop()
+    await client.aclose()
+    return {
+        "p50": statistics.median(lags),
+        "p99": pct(lags, 0.99),
+        "max": max(lags),
+        "polling": polling,
+        "polls_per_s": polls / seconds,
+        "load": os.getloadavg()[0],
+    }
+
+
+# ----------------------------------------------------------------------------- 3. batch
+
+
+async def batch(url: str, n: int, concurrency: int, speed: str, scale: float) -> dict[str, float]:
+    client, _ = client_for(url)
+    manager = JobManager(client, Journal(tempfile.mkdtemp(prefix="bench-jobs-")))
+    duration = SPEEDS[speed] * scale
+    inputs = [edit_input(f"batch-{i}", speed) for i in range(n)]
+    started = time.monotonic()
+    items = await run_batch(inputs, concurrency=concurrency, manager=manager, progress=False)
+    wall = time.monotonic() - started
+    await client.aclose()
+    server = await server_jobs(url)
+    runs = [j["finished_at"] - j["started_at"] for j in server]
+    waves = math.ceil(n / concurrency)
+    return {
+        "wall": wall,
+        "ideal": waves * duration,
+        "ideal_server": waves * statistics.median(runs),
+        "ok": sum(i.ok for i in items),
+        "load": os.getloadavg()[0],
+    }
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    DURATIONS.clear()
+    report: list[str] = []
+    with sandbox(workers=256, speed_scale=1.0) as fast, sandbox(workers=256, speed_scale=5.0) as slow:
+        rows = asyncio.run(detection({1.0: fast, 5.0: slow}, waves=3, per_wave=6))
+    report += ["detection delay (server finished_at → Job completed) and status+result requests per job:"]
+    report += ["  " + line for line in detection_table(rows)]
+    adaptive = [r for r in rows if r["strategy"] == "adaptive"]
+    short = [r["delay"] for r in adaptive if r["duration"] < 10]
+    long = [r["delay"] / r["duration"] for r in adaptive if r["duration"] >= 10]
+    req = {
+        s: statistics.mean(r["requests"] for r in rows if r["strategy"] == s)
+        for s in {r["strategy"] for r in rows}
+    }
+    report += [
+        f"  adaptive, jobs < 10 s: median {statistics.median(short) * 1000:.0f} ms (goal ≤ 300 ms)",
+        f"  adaptive, jobs ≥ 10 s: median {100 * statistics.median(long):.1f} % of the duration (goal ≤ 5 %)",
+        f"  requests per job: adaptive {req['adaptive']:.2f}, fixed 0.5 s {req['fixed 0.5 s']:.2f}, "
+        f"fixed 0.1 s {req['fixed 0.1 s']:.2f} (goal: adaptive < fixed 0.5 s)",
+    ]
+    with sandbox(workers=64, speed_scale=5.0) as url:
+        lag = asyncio.run(loop_lag(url, jobs=200, seconds=8.0))
+    report += [
+        f"event-loop lag while {lag['polling']:.0f} jobs poll ({lag['polls_per_s']:.0f} polls/s): "
+        f"p50 {lag['p50'] * 1000:.1f} ms, p99 {lag['p99'] * 1000:.1f} ms, max {lag['max'] * 1000:.1f} ms "
+        f"(goal p99 ≤ 20 ms; load average {lag['load']:.1f} on {os.cpu_count()} CPUs)"
+    ]
+    for speed in ("BALANCED", "TURBO"):
+        with sandbox(workers=32, speed_scale=1.0) as url:
+            b = asyncio.run(batch(url, n=500, concurrency=32, speed=speed, scale=1.0))
+        report += [
+            f"batch of 500 {speed} ({SPEEDS[speed]:g} s) jobs at concurrency 32 ({b['ok']:.0f} ok): "
+            f"{b['wall']:.1f} s, ideal {b['ideal']:.1f} s → {b['wall'] / b['ideal']:.3f}× (goal ≤ 1.15×); "
+            f"against the server's own run times ({b['ideal_server']:.1f} s) "
+            f"{b['wall'] / b['ideal_server']:.3f}×; load average {b['load']:.1f}"
+        ]
+    print("\n".join(report), flush=True)
+
+
+if __name__ == "__main__":
+    main()
