@@ -286,11 +286,14 @@ class Job(HasTraits):
             log.exception("an observer of job %s raised", self.job_id)
 
     def tick(self) -> None:
-        """Refresh ``elapsed``."""
+        """Refresh ``elapsed`` (to a tenth of a second; only ``elapsed`` changes)."""
         end = self.finished_at if self.finished_at is not None else time.time()
         elapsed = round(max(0.0, end - self.created_at), 1)
         if elapsed != self.elapsed:
-            self.apply(elapsed=elapsed, updated_at=self.updated_at)
+            try:
+                self.elapsed = elapsed
+            except Exception:
+                log.exception("an observer of job %s raised", self.job_id)
 
     def finish(
         self,

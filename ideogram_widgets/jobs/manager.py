@@ -178,12 +178,36 @@ class JobManager:
         job.add_done_callback(forget)
         job._canceller = lambda: cancel_job(job, self)
         job._task = spawn(run_job(job, self, inp), loop=job._loop, name=f"ideogram job {job.job_id}")
+        _start_clock(job._loop)
         return job
 
     async def aclose(self) -> None:
         """Close the client if this manager created it."""
         if self._client is not None:
             await self._client.aclose()
+
+
+_clocks: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+
+def _start_clock(loop: asyncio.AbstractEventLoop) -> None:
+    """One task per loop refreshes every followed job's ``elapsed`` once a second (a job may sleep for
+    long stretches between polls); it ends when no job is left."""
+    if loop in _clocks:
+        return
+    _clocks.add(loop)
+
+    async def tick() -> None:
+        try:
+            while any(job._loop is loop for job in _live.values()):
+                await asyncio.sleep(1.0)
+                for job in list(_live.values()):
+                    if job._loop is loop and not job.done:
+                        job.tick()
+        finally:
+            _clocks.discard(loop)
+
+    spawn(tick(), loop=loop, name="ideogram jobs clock")
 
 
 def default_manager() -> JobManager:

@@ -170,9 +170,11 @@ async def _follow(job: Job, manager: JobManager) -> JobResult | None:
     """Poll until the service says the job is over; return its final answer (None if ended otherwise)."""
     client, policy = manager.client, manager.policy
     track = job._extra.pop("track", None)
-    if not isinstance(track, Track):
-        track = Track.start(time.monotonic(), submitted=False, state=job.state)
     kind = manager.kind(job)
+    if isinstance(track, Track):  # just submitted: the first poll comes min_interval later
+        await job.sleep(policy.next_delay(track, time.monotonic(), manager.durations.estimate(kind)))
+    else:  # attached after a restart: ask at once
+        track = Track.start(time.monotonic(), submitted=False, state=job.state)
     deadline = time.monotonic() + manager.max_wait
     while True:
         aimed = track.aimed
@@ -290,6 +292,10 @@ async def _download(job: Job, manager: JobManager, urls: tuple[str, ...]) -> Non
         for url in urls:
             async with manager.slots:
                 files.append(await client.download(url, request_id=job.request_id))
+    except NotFoundError as exc:  # the file is gone for good (result URLs expire)
+        job._extra["download_error"] = error_record(exc)
+        await _end(job, manager, "expired", exc)
+        return
     except APIError as exc:
         job._extra["download_error"] = error_record(exc)
         # completed on the service; resume() retries the download

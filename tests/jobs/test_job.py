@@ -335,3 +335,14 @@ async def test_learned_run_times_save_requests(inproc: Inproc) -> None:
     first = sum(transport.per_request[(jobs[0].request_id, e)] for e in ("status", "result"))
     last = sum(transport.per_request[(jobs[-1].request_id, e)] for e in ("status", "result"))
     assert last <= 4 < first
+
+
+async def test_elapsed_ticks_between_polls(inproc: Inproc) -> None:
+    client, _ = inproc(SandboxConfig(speed_scale=2.0))  # TURBO: 2 s
+    job = JobManager(client, policy=PollPolicy(min_interval=5.0, floor=5.0)).submit(edit())
+    ticks: list[float] = []
+    job.observe(lambda change: ticks.append(change["new"]), "elapsed")
+    await until(lambda: job.elapsed >= 1.5, timeout=5)
+    assert job.state in ("submitted", "submitting")  # no poll yet: the clock moved it
+    assert ticks == sorted(ticks)
+    job.stop()

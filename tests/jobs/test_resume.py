@@ -164,3 +164,17 @@ def test_history_limit_and_repr(home: Path) -> None:
     assert "nope" in repr(records[0])
     assert records[0].error_type == "JobFailedError"
     assert records[0].prompt == "p2"
+
+
+async def test_a_job_that_expired_while_nobody_watched_ends_expired(inproc: Inproc) -> None:
+    client, _ = inproc(SandboxConfig(speed_scale=0.02, result_ttl=0.3))
+    manager = JobManager(client)
+    job = manager.submit(edit())
+    await until(lambda: bool(job.request_id))
+    job.stop()
+    await asyncio.sleep(0.8)  # it finished, and its result expired, while no one followed it
+    (again,) = resume(manager=JobManager(client))
+    with pytest.raises(NotFoundError, match="expired"):
+        await again
+    assert again.state == "expired"
+    assert resume(manager=JobManager(client)) == []
