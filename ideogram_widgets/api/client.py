@@ -148,8 +148,9 @@ class AsyncClient:
         base = (base_url or os.environ.get("RUNCOMFY_API_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         if token is None and base == DEFAULT_BASE_URL and transport is None:
             raise MissingTokenError()
-        if isinstance(token, str) and (not token.strip() or any(c in token for c in "\r\n")):
-            raise InputError("token", "<hidden>", "a non-empty single-line API token")
+        if isinstance(token, str) and (not token.strip() or not token.isprintable()):
+            # control characters (\r, \n, \t, NUL...) cannot travel in an HTTP header
+            raise InputError("token", "<hidden>", "a non-empty single-line API token of printable characters")
         self.base_url = base
         self.has_token = token is not None
         self.retry = retry or RetryPolicy()

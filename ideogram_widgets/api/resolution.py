@@ -120,7 +120,7 @@ class Resolution:
         elif isinstance(value, tuple | list) and len(value) == 2:
             try:
                 size = (int(value[0]), int(value[1]))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float
                 size = None
         if size is not None and size in _BY_SIZE:
             return _BY_SIZE[size]

@@ -20,7 +20,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..api.options import SEED_MAX, MagicPrompt, RenderingSpeed
+from ..api.options import SEED_MAX, MagicPrompt, RenderingSpeed, check_seed
 from ..api.palette import PALETTE_PRESETS, ColorPalette
 from ..api.style import STYLE_PRESETS, Style, StyleType
 
@@ -68,6 +68,8 @@ class SeedControl(w.HBox):
     """
 
     def __init__(self, seed: int | None = None, keep: bool = False) -> None:
+        if seed is not None:
+            seed = check_seed(seed)  # InputError: the box would silently clamp it (or fail untyped)
         self._rng = random.Random()
         self.value_box = w.BoundedIntText(
             value=self._roll() if seed is None else seed,

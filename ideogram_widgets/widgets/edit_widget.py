@@ -110,8 +110,14 @@ class EditWidget(Studio):
         self.mask_error.show(None)
 
     def set_image(self, image: ImageSource) -> None:
-        """Make ``image`` the new input (the mask is cleared)."""
-        self.painter.set_image(image)
+        """Make ``image`` the new input (the mask is cleared). A non-image raises InputError, also shown
+        under the painter."""
+        try:
+            self.painter.set_image(image)
+        except InputError as err:
+            self.mask_error.show(err.reason or str(err))
+            raise
+        self.mask_error.show(None)
         super().set_image(self.painter.image)
 
     # ----------------------------------------------------------------- submitting

@@ -276,8 +276,8 @@ class JobsPanel(w.VBox):
             return None
         try:
             written = job.result.save(target)
-        except OSError as exc:
-            self._say(f"could not save: {exc.strerror or exc}", error=True)
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+            self._say(f"could not save: {getattr(exc, 'strerror', None) or exc}", error=True)
             return None
         self._say(f"saved to {written.resolve()}")
         return written

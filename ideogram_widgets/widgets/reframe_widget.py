@@ -134,7 +134,12 @@ class ReframeWidget(Studio):
 
     @resolution.setter
     def resolution(self, value: Resolution | str | tuple[int, int]) -> None:
-        self.picker.value = value
+        try:
+            self.picker.value = value
+        except InputError as err:
+            self.picker.error.show(err.reason or str(err))
+            raise
+        self.picker.error.show(None)
 
     def set_image(self, image: ImageSource) -> None:
         """Make ``image`` the new input and redraw the preview."""

@@ -87,8 +87,12 @@ class Studio(w.VBox):
         if self._explicit_client:
             self.token.message = "this widget was given a client=...; the token field does not replace it"
             return
+        try:
+            client = AsyncClient(token) if token else default_client()
+        except IdeogramWidgetsError as err:  # e.g. control characters; the message never holds the token
+            self.token.message = f"that token was not used: {err}"
+            return
         self._entered_token = token is not None
-        client = AsyncClient(token) if token else default_client()
         self.manager = JobManager(client, self.manager.journal)
         self._show_backend()
 
@@ -100,8 +104,14 @@ class Studio(w.VBox):
         return self._image
 
     def set_image(self, image: ImageSource) -> None:
-        """Make ``image`` the new input (e.g. a result, to keep editing it)."""
-        self._image = load_image(image)
+        """Make ``image`` the new input (e.g. a result, to keep editing it). A non-image raises
+        InputError, also shown in the widget."""
+        try:
+            self._image = load_image(image)
+        except InputError as err:
+            self.route_error(err)
+            raise
+        self.submit_error.show(None)
         self.panel.before = self._image
         self.validate()
 
