@@ -323,18 +323,18 @@ def test_job_is_awaitable_type() -> None:
 async def test_learned_run_times_save_requests(inproc: Inproc) -> None:
     """Once a few jobs of a kind have run, a job is polled at start and at its expected end, where the result
     itself is asked for: a couple of requests instead of a poll every fraction of a second."""
-    client, _ = inproc(SandboxConfig(speed_scale=0.6, workers=2))
+    client, _ = inproc(SandboxConfig(speed_scale=1.0, workers=2))
     manager = JobManager(client)
     transport = client._http._transport
     assert isinstance(transport, CountingTransport)
     jobs = []
-    for n in range(5):
+    for n in range(4):
         job = manager.submit(edit(f"p{n}"))
         await job
         jobs.append(job)
     first = sum(transport.per_request[(jobs[0].request_id, e)] for e in ("status", "result"))
     last = sum(transport.per_request[(jobs[-1].request_id, e)] for e in ("status", "result"))
-    assert last <= 4 < first
+    assert last <= 3 < 5 <= first  # warm: a status poll, then the result at the learned end
 
 
 async def test_elapsed_ticks_between_polls(inproc: Inproc) -> None:
