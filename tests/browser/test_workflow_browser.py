@@ -34,8 +34,15 @@ FETCH_IMG = """async (img) => {
 }"""
 
 
-def image_in_page(locator: Locator) -> Image.Image:
-    """Decode the picture an <img> in the page shows, from the bytes the page holds."""
+def image_in_page(locator: Locator, size: tuple[int, int]) -> Image.Image:
+    """Decode the picture an <img> in the page shows, from the bytes the page holds, once it has loaded
+    a picture of ``size`` (the row can say "done" a moment before the image's bytes arrive)."""
+    locator.wait_for(state="attached")
+    locator.page.wait_for_function(
+        "([img, w, h]) => img.complete && img.naturalWidth === w && img.naturalHeight === h",
+        arg=[locator.element_handle(), size[0], size[1]],
+        timeout=30_000,
+    )
     data = base64.b64decode(locator.evaluate(FETCH_IMG))
     return Image.open(io.BytesIO(data)).convert("RGB")
 
@@ -97,7 +104,7 @@ def test_draw_a_mask_submit_and_see_the_edit_in_the_page(quickstart: NotebookPag
     edit_widget(nb).locator("button:has-text('Submit')").click()
     row = edit_widget(nb).locator(".iw-job-row").first
     row.locator("text=done in").wait_for(timeout=60_000)
-    shown = image_in_page(edit_widget(nb).locator(".iw-result-image img, img.iw-result-image").first)
+    shown = image_in_page(edit_widget(nb).locator(".iw-result-image img, img.iw-result-image").first, (W, H))
 
     probe = nb.server.base / f"probe-{nb.kind}"
     nb.kernel.run(
@@ -122,7 +129,7 @@ def test_reframe_to_a_chosen_resolution(quickstart: NotebookPage) -> None:
     wait_until(lambda: nb.kernel.eval("str(reframe.resolution)") == "640:1536 (5:12)", what="the choice")
     widget.locator("button:has-text('Reframe')").click()
     widget.locator(".iw-job-row").first.locator("text=done in").wait_for(timeout=60_000)
-    shown = image_in_page(widget.locator(".iw-result-image img, img.iw-result-image").first)
+    shown = image_in_page(widget.locator(".iw-result-image img, img.iw-result-image").first, (640, 1536))
     assert shown.size == (640, 1536)
     nb.screenshot("reframe-result", widget)
 

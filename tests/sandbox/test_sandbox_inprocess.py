@@ -33,6 +33,8 @@ async def _wait(client: httpx.AsyncClient, request_id: str) -> dict:
 
 
 def test_one_app_driven_from_several_event_loops():
+    # other tests' sandboxes (e.g. the process-wide in-process one) may still have workers: count only ours
+    before = set(threading.enumerate())
     app = create_app(SandboxConfig(speed_scale=0.01))
     image, mask = _uris()
 
@@ -56,7 +58,8 @@ def test_one_app_driven_from_several_event_loops():
         assert asyncio.run(finish(second)) == "completed"
     finally:
         app.state.sandbox.close()
-    assert not [t for t in threading.enumerate() if t.name.startswith("sandbox-worker")]
+    ours = set(threading.enumerate()) - before
+    assert not [t for t in ours if t.name.startswith("sandbox-worker")]
 
 
 async def test_many_concurrent_submits(sandbox_client):
