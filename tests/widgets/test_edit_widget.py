@@ -21,16 +21,8 @@ MASK[10:60, 170:230] = True
 
 
 @pytest.fixture
-def sandbox_url():
-    with serve_in_thread(SandboxConfig(speed_scale=0.05, workers=1)) as running:
-        yield running.url
-
-
-@pytest.fixture
-def widget(sandbox_url, tmp_path):
-    return EditWidget(
-        IMAGE, client=AsyncClient(base_url=sandbox_url + "/v1"), journal=tmp_path, rendering_speed="TURBO"
-    )
+def widget(make_widget):
+    return make_widget(EditWidget, IMAGE)
 
 
 def browser_mask(widget: EditWidget, mask: np.ndarray) -> None:

@@ -9,23 +9,14 @@ import pytest
 
 from ideogram_widgets.api import AsyncClient, InputError, Resolution
 from ideogram_widgets.samples import sample_image
-from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
 from ideogram_widgets.widgets.reframe_widget import ReframeWidget
 
 IMAGE = sample_image(300, 200)
 
 
 @pytest.fixture
-def sandbox_url():
-    with serve_in_thread(SandboxConfig(speed_scale=0.05, workers=1)) as running:
-        yield running.url
-
-
-@pytest.fixture
-def widget(sandbox_url, tmp_path):
-    return ReframeWidget(
-        IMAGE, client=AsyncClient(base_url=sandbox_url + "/v1"), journal=tmp_path, rendering_speed="TURBO"
-    )
+def widget(make_widget):
+    return make_widget(ReframeWidget, IMAGE)
 
 
 def test_starts_on_the_resolution_closest_to_the_image(widget):
