@@ -68,21 +68,7 @@ class EditWidget(Studio):
         controls.prompt.observe(self.validate, "value")
         self.painter.observe(self.validate, "mask_version")
         left = w.VBox([self.painter, self.mask_error], layout=w.Layout(flex="1 1 520px", min_width="320px"))
-        right = w.VBox(
-            [
-                controls,
-                w.HBox(
-                    [self.submit_button, self.reason], layout=w.Layout(grid_gap="8px", align_items="center")
-                ),
-                self.submit_error,
-            ],
-            layout=w.Layout(flex="0 0 380px"),
-        )
-        top = w.HBox([self.banner, self.token], layout=w.Layout(flex_flow="row wrap", grid_gap="8px"))
-        body = w.HBox([left, right], layout=w.Layout(flex_flow="row wrap", grid_gap="16px"))
-        self.children = [top, body, self.panel]
-        self.add_class("iw-edit-widget")
-        self.validate()
+        self.arrange(left, "iw-edit-widget")
 
     # ----------------------------------------------------------------- Python-first access
 

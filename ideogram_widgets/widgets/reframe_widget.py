@@ -108,19 +108,7 @@ class ReframeWidget(Studio):
                 self.preview,
             ]
         )
-        right = w.VBox(
-            [
-                controls,
-                w.HBox([self.submit_button, self.reason], layout=w.Layout(grid_gap="8px")),
-                self.submit_error,
-            ],
-            layout=w.Layout(width="380px"),
-        )
-        top = w.HBox([self.banner, self.token], layout=w.Layout(flex_flow="row wrap", grid_gap="8px"))
-        body = w.HBox([left, right], layout=w.Layout(flex_flow="row wrap", grid_gap="16px"))
-        self.children = [top, body, self.panel]
-        self.add_class("iw-reframe-widget")
-        self.validate()
+        self.arrange(left, "iw-reframe-widget")
 
     def _resolution_changed(self, change: Any) -> None:
         if change.new:

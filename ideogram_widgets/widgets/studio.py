@@ -67,6 +67,18 @@ class Studio(w.VBox):
         self.panel = JobsPanel(before=self._image, on_use=self.set_image, journal=self.manager.journal)
         self._show_backend()
 
+    def arrange(self, left: w.Widget, css_class: str) -> None:
+        """Lay the widget out: the backend bar, then ``left`` beside the controls and Submit, then jobs."""
+        submit_row = w.HBox(
+            [self.submit_button, self.reason], layout=w.Layout(grid_gap="8px", align_items="center")
+        )
+        right = w.VBox([self.controls, submit_row, self.submit_error], layout=w.Layout(flex="0 0 380px"))
+        top = w.HBox([self.banner, self.token], layout=w.Layout(flex_flow="row wrap", grid_gap="8px"))
+        body = w.HBox([left, right], layout=w.Layout(flex_flow="row wrap", grid_gap="16px"))
+        self.children = [top, body, self.panel]
+        self.add_class(css_class)
+        self.validate()
+
     # ----------------------------------------------------------------- the backend
 
     def _show_backend(self) -> None:
