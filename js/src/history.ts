@@ -7,7 +7,7 @@
  * The history keeps a `committed` copy of the mask as it was after the last step: a stroke in progress
  * paints the live raster, and `commit` diffs the two over the stroke's rectangle.
  */
-import { MaskRaster, type Rect } from "./raster";
+import { type DirtyRows, MaskRaster, type Rect, unionRect } from "./raster";
 
 export interface Patch {
   rect: Rect;
@@ -33,8 +33,17 @@ function skipEqual(a: Uint8Array, b: Uint8Array, a32: Uint32Array, b32: Uint32Ar
   return i;
 }
 
-/** Run-length encode the XOR of `a` and `b` over `rect` (both `width` pixels wide). */
-export function diffRuns(a: Uint8Array, b: Uint8Array, width: number, rect: Rect): [Uint32Array, number] {
+/**
+ * Run-length encode the XOR of `a` and `b` over `rect` (both `width` pixels wide). With `dirty`, only the
+ * columns it lists are compared; everything else is known to be equal.
+ */
+export function diffRuns(
+  a: Uint8Array,
+  b: Uint8Array,
+  width: number,
+  rect: Rect,
+  dirty?: DirtyRows,
+): [Uint32Array, number] {
   let runs = new Uint32Array(64);
   let n = 0;
   const push = (value: number): void => {
@@ -51,9 +60,30 @@ export function diffRuns(a: Uint8Array, b: Uint8Array, width: number, rect: Rect
   let changing = false; // whether the current run is of changed pixels
   let length = 0;
   let changed = 0;
+  const unchanged = (count: number): void => {
+    if (count <= 0) return;
+    if (changing) {
+      push(length);
+      changing = false;
+      length = 0;
+    }
+    length += count;
+  };
+  const known = dirty && !dirty.all ? dirty : null;
   for (let y = rect.y0; y < rect.y1; y++) {
-    let i = y * width + rect.x0;
-    const end = y * width + rect.x1;
+    let lo = rect.x0;
+    let hi = rect.x1;
+    if (known) {
+      lo = Math.max(lo, known.min[y]!);
+      hi = Math.min(hi, known.max[y]! + 1);
+      if (lo >= hi) {
+        unchanged(rect.x1 - rect.x0);
+        continue;
+      }
+      unchanged(lo - rect.x0);
+    }
+    let i = y * width + lo;
+    const end = y * width + hi;
     while (i < end) {
       let j = i;
       if (!changing) {
@@ -71,6 +101,7 @@ export function diffRuns(a: Uint8Array, b: Uint8Array, width: number, rect: Rect
         length = 0;
       }
     }
+    unchanged(rect.x1 - hi);
   }
   push(length);
   return [runs.slice(0, n), changed];
@@ -119,12 +150,14 @@ export class History {
   constructor(raster: MaskRaster) {
     this.raster = raster;
     this.committed = raster.data.slice();
+    raster.takeDirty();
   }
 
   /** Forget every step and take the raster as it is now as the starting point. */
   reset(raster: MaskRaster = this.raster): void {
     this.raster = raster;
     this.committed = raster.data.slice();
+    raster.takeDirty();
     this.undoStack = [];
     this.redoStack = [];
   }
@@ -154,11 +187,13 @@ export class History {
    * Returns null (and records nothing) when nothing changed.
    */
   commit(rect: Rect | null, label: string): Patch | null {
-    if (!rect || rect.x1 <= rect.x0 || rect.y1 <= rect.y0) return null;
-    const [runs, changed] = diffRuns(this.raster.data, this.committed, this.raster.width, rect);
+    const dirty = this.raster.takeDirty();
+    const area = this.changedArea(rect, dirty);
+    if (!area) return null;
+    const [runs, changed] = diffRuns(this.raster.data, this.committed, this.raster.width, area, dirty);
     if (changed === 0) return null;
-    this.copyRect(this.raster.data, this.committed, rect);
-    const patch: Patch = { rect, runs, changed, label };
+    this.copyChanged(this.raster.data, this.committed, area, dirty);
+    const patch: Patch = { rect: area, runs, changed, label };
     this.undoStack.push(patch);
     this.redoStack = [];
     return patch;
@@ -166,9 +201,40 @@ export class History {
 
   /** Throw away the uncommitted part of the raster inside `rect` (a cancelled stroke). */
   revert(rect: Rect | null): void {
-    if (!rect) return;
-    this.copyRect(this.committed, this.raster.data, rect);
+    const dirty = this.raster.takeDirty();
+    const area = this.changedArea(rect, dirty);
+    if (!area) return;
+    this.copyChanged(this.committed, this.raster.data, area, dirty);
     this.raster.recount();
+  }
+
+  /** `rect` grown to cover every pixel the raster says it wrote; null when empty. */
+  private changedArea(rect: Rect | null, dirty: DirtyRows): Rect | null {
+    let area = dirty.all ? this.raster.full : rect;
+    if (!dirty.all && dirty.y1 > dirty.y0) {
+      let x0 = this.raster.width;
+      let x1 = 0;
+      for (let y = dirty.y0; y < dirty.y1; y++) {
+        if (dirty.min[y]! < x0) x0 = dirty.min[y]!;
+        if (dirty.max[y]! + 1 > x1) x1 = dirty.max[y]! + 1;
+      }
+      if (x1 > x0) area = unionRect(area, { x0, y0: dirty.y0, x1, y1: dirty.y1 });
+    }
+    if (!area || area.x1 <= area.x0 || area.y1 <= area.y0) return null;
+    return area;
+  }
+
+  private copyChanged(from: Uint8Array, to: Uint8Array, rect: Rect, dirty: DirtyRows): void {
+    if (dirty.all) {
+      this.copyRect(from, to, rect);
+      return;
+    }
+    const w = this.raster.width;
+    for (let y = Math.max(rect.y0, dirty.y0); y < Math.min(rect.y1, dirty.y1); y++) {
+      const lo = Math.max(rect.x0, dirty.min[y]!);
+      const hi = Math.min(rect.x1, dirty.max[y]! + 1);
+      if (hi > lo) to.set(from.subarray(y * w + lo, y * w + hi), y * w + lo);
+    }
   }
 
   undo(): Patch | null {

@@ -15,6 +15,19 @@ export interface Rect {
 
 export type Bit = 0 | 1;
 
+/**
+ * Where the mask was written since it was last asked: per row, the first and last column touched
+ * (min > max for an untouched row), rows y0..y1-1 at most; `all` after whole-mask operations. Lets the
+ * history diff only what a stroke touched instead of its whole bounding box.
+ */
+export interface DirtyRows {
+  all: boolean;
+  min: Int32Array;
+  max: Int32Array;
+  y0: number;
+  y1: number;
+}
+
 /** The smallest brush radius that still paints a connected line (a one-pixel brush). */
 const MIN_RADIUS = Math.SQRT1_2;
 
@@ -39,6 +52,7 @@ export class MaskRaster {
   readonly data: Uint8Array;
   /** Number of pixels set to 1. */
   count = 0;
+  private dirty: DirtyRows;
 
   constructor(width: number, height: number, data?: Uint8Array) {
     if (!(width >= 1 && height >= 1)) throw new Error(`mask size must be positive, got ${width}×${height}`);
@@ -47,6 +61,28 @@ export class MaskRaster {
     this.data = data ?? new Uint8Array(width * height);
     if (this.data.length !== width * height) throw new Error("mask data does not match its size");
     if (data) this.recount();
+    this.dirty = this.cleanRows();
+  }
+
+  private cleanRows(): DirtyRows {
+    return {
+      all: false,
+      min: new Int32Array(this.height).fill(this.width),
+      max: new Int32Array(this.height).fill(-1),
+      y0: this.height,
+      y1: 0,
+    };
+  }
+
+  /** What was written since the last call (see DirtyRows), and start tracking afresh. */
+  takeDirty(): DirtyRows {
+    const dirty = this.dirty;
+    this.dirty = this.cleanRows();
+    return dirty;
+  }
+
+  private markAll(): void {
+    this.dirty.all = true;
   }
 
   get full(): Rect {
@@ -85,6 +121,13 @@ export class MaskRaster {
       }
     }
     this.count += value ? changed : -changed;
+    if (changed) {
+      const dirty = this.dirty;
+      if (x0 < dirty.min[y]!) dirty.min[y] = x0;
+      if (x1 > dirty.max[y]!) dirty.max[y] = x1;
+      if (y < dirty.y0) dirty.y0 = y;
+      if (y >= dirty.y1) dirty.y1 = y + 1;
+    }
     return true;
   }
 
@@ -226,12 +269,14 @@ export class MaskRaster {
     const d = this.data;
     for (let i = 0; i < d.length; i++) d[i] = d[i]! ^ 1;
     this.count = d.length - this.count;
+    this.markAll();
     return this.full;
   }
 
   fillAll(value: Bit): Rect {
     this.data.fill(value);
     this.count = value ? this.data.length : 0;
+    this.markAll();
     return this.full;
   }
 
@@ -249,6 +294,7 @@ export class MaskRaster {
     if (!changed) return null;
     d.set(data);
     this.recount();
+    this.markAll();
     return this.full;
   }
 }
