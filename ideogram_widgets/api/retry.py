@@ -41,7 +41,7 @@ class RetryPolicy:
         """Seconds to wait before retry number ``retry`` (0-based)."""
         if retry_after is not None and retry_after >= 0:
             return min(retry_after, self.max_retry_after)
-        wait = min(self.max_delay, self.base_delay * (2.0**retry))
+        wait = min(self.max_delay, self.base_delay * (2.0 ** min(retry, 64)))  # 2.0**1024 overflows
         if self.jitter:
             wait *= 1.0 - self.jitter * (rng or random).random()
         return wait
