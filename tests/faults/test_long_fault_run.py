@@ -152,6 +152,8 @@ async def test_a_thousand_jobs_with_every_fault_at_once(
     assert transport.counts["submit"] == stats["requests"]["submit"]
     seeds = Counter(job["seed"] for job in server_jobs)
     assert max(seeds.values()) == 1, [s for s, n in seeds.items() if n > 1][:5]
+    prompts = Counter(job["prompt"] for job in server_jobs if job["prompt"])
+    assert max(prompts.values()) == 1, [p for p, n in prompts.items() if n > 1][:5]
     assert stats["created"] == len(server_jobs)
 
     # nothing lost: the service's jobs are exactly those the client holds a request id for, each ended
