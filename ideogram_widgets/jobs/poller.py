@@ -90,7 +90,7 @@ async def run_job(job: Job, manager: JobManager, inp: EditInput | ReframeInput |
             job.mark_stopped()
             return
         if job._extra.get("needs_download"):
-            answer: JobResult | None = await _final_answer(job, manager)
+            answer: JobResult | None = await _final_answer(job, manager, time.monotonic() + manager.max_wait)
         else:
             answer = await _follow(job, manager)
         if answer is not None:
@@ -197,6 +197,9 @@ async def _follow(job: Job, manager: JobManager) -> JobResult | None:
         except APIError as exc:
             track.errors += 1
             job.apply(warning=f"{describe(exc)} — retrying")
+            if time.monotonic() > deadline:  # a service that keeps failing is not followed forever
+                _stop_following(job, manager)
+                return None
             await job.sleep(policy.error_wait(track.errors, getattr(exc, "retry_after", None)))
             continue
         received = time.monotonic()
@@ -210,7 +213,7 @@ async def _follow(job: Job, manager: JobManager) -> JobResult | None:
         if state != previous:
             await save(job, manager, durable=False)
         if answer.is_terminal:
-            final = answer if isinstance(answer, JobResult) else await _final_answer(job, manager)
+            final = answer if isinstance(answer, JobResult) else await _final_answer(job, manager, deadline)
             if final is None:
                 return None
             if final.is_terminal:
@@ -218,10 +221,15 @@ async def _follow(job: Job, manager: JobManager) -> JobResult | None:
                     _learn(manager, kind, track, received, final)
                 return final
         if time.monotonic() > deadline:
-            job._stop_reason = f"stopped following after {manager.max_wait:g} s"
-            job.mark_stopped()
+            _stop_following(job, manager)
             return None
         await job.sleep(policy.next_delay(track, time.monotonic(), manager.durations.estimate(kind)))
+
+
+def _stop_following(job: Job, manager: JobManager) -> None:
+    """Past ``max_wait``: stop here; the job goes on at the service and ``resume()`` can pick it up."""
+    job._stop_reason = f"stopped following after {manager.max_wait:g} s"
+    job.mark_stopped()
 
 
 def _learn(manager: JobManager, kind: Hashable, track: Track, seen_done: float, answer: JobResult) -> None:
@@ -252,8 +260,9 @@ def _instant(text: str | None) -> float | None:
     return when.timestamp()
 
 
-async def _final_answer(job: Job, manager: JobManager) -> JobResult | None:
-    """The result answer (retried through transient trouble); None when the job ended otherwise."""
+async def _final_answer(job: Job, manager: JobManager, deadline: float) -> JobResult | None:
+    """The result answer (retried through transient trouble until ``deadline``); None when the job ended
+    otherwise."""
     errors = 0
     while True:
         try:
@@ -269,6 +278,9 @@ async def _final_answer(job: Job, manager: JobManager) -> JobResult | None:
         except APIError as exc:
             errors += 1
             job.apply(warning=f"{describe(exc)} — retrying")
+            if time.monotonic() > deadline:
+                _stop_following(job, manager)
+                return None
             await job.sleep(manager.policy.error_wait(errors, getattr(exc, "retry_after", None)))
 
 

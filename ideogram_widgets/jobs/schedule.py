@@ -256,7 +256,7 @@ class PollPolicy:
 
     def error_wait(self, errors: int, retry_after: float | None = None) -> float:
         """The wait after ``errors`` failed polls in a row (at least ``retry_after`` when given)."""
-        wait = min(self.max_error_delay, self.error_delay * 2.0 ** max(0, errors - 1))
+        wait = min(self.max_error_delay, self.error_delay * 2.0 ** min(max(0, errors - 1), 62))  # no overflow
         wait = self._jitter(wait)
         if retry_after is not None and retry_after > wait:
             wait = min(retry_after, self.max_error_delay * 2)

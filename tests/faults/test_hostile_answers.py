@@ -748,8 +748,8 @@ FINAL_RESULTS = [
 def job_scripts(draw: st.DrawFn) -> dict[str, list[Answer]]:
     """A whole job's worth of answers: a submit, status polls, a result and a file. Hostile answers come
     first; each endpoint's last answer (which repeats) is one the service could give for good, so the
-    hostility is transient (a service that never stops failing is followed until ``max_wait``: see the
-    xfail test below)."""
+    hostility is transient (a service that never stops failing is followed until ``max_wait``: see
+    test_a_job_stops_at_its_max_wait_while_the_service_keeps_failing)."""
     good_submit = Answer(200, {"request_id": "r-1"})
     submit = [good_submit] if draw(st.booleans()) else [*draw(answer_lists), good_submit]
     status = [*draw(st.lists(answers(), max_size=3)), draw(st.sampled_from(FINAL_STATUSES))]
@@ -823,11 +823,6 @@ def test_jobs_fed_hostile_answers_end_with_a_result_or_a_typed_error(routes: dic
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jobs bug (reported, not fixed here): poller._follow and _final_answer retry failed polls "
-    "without checking max_wait, so a job whose service keeps failing is followed forever",
-)
 def test_a_job_stops_at_its_max_wait_while_the_service_keeps_failing(tmp_path: Path) -> None:
     html = Answer(503, raw=b"<html>down for maintenance</html>", headers={"content-type": "text/html"})
     routes = {SUBMIT: [Answer(200, {"request_id": "r-1"})], STATUS: [html]}
@@ -836,12 +831,6 @@ def test_a_job_stops_at_its_max_wait_while_the_service_keeps_failing(tmp_path: P
     check_error(outcome)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jobs bug (reported, not fixed here): PollPolicy.error_wait computes 2.0 ** (errors - 1), "
-    "an OverflowError after 1024 failed polls in a row (≈ 8.5 h of outage with the defaults), which ends "
-    "the job with an untyped error",
-)
 def test_a_very_long_outage_keeps_a_bounded_poll_wait() -> None:
     policy = PollPolicy()
     assert policy.error_wait(2000) <= 2 * policy.max_error_delay
