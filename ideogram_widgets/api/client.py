@@ -21,7 +21,6 @@ Example (in a notebook cell, where ``await`` works)::
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import time
@@ -34,6 +33,7 @@ import httpx
 from PIL import Image
 
 from .._version import __version__
+from ._transport import BearerAuth, Retryable, exchange, fetch
 from .errors import (
     APIError,
     DownloadError,
@@ -41,19 +41,16 @@ from .errors import (
     JobCancelledError,
     JobFailedError,
     MissingTokenError,
-    NotFoundError,
     RateLimitError,
     ServerError,
     SubmitUncertainError,
-    TransportError,
     WaitTimeoutError,
-    error_from_response,
 )
 from .inputs import EditInput, ReframeInput
 from .media import DEFAULT_LIMITS, ImageSource, MaskSource, PayloadLimits, Uploader, decode_image, encode_png
 from .options import MaskPolarity
 from .resolution import DEFAULT_RESOLUTION, Resolution
-from .retry import RetryPolicy, parse_retry_after
+from .retry import RetryPolicy
 from .wire import CancelOutcome, JobResult, JobStatus, Submission
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "TOKEN_ENV", "AsyncClient", "Result"]
@@ -61,28 +58,10 @@ __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "TOKEN_ENV", "AsyncClient", "R
 DEFAULT_BASE_URL = "https://model-api.runcomfy.net/v1"
 TOKEN_ENV = "RUNCOMFY_API_TOKEN"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0, write=60.0, pool=30.0)
-MAX_ANSWER_BYTES = 4 * 1024 * 1024
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 MAX_REDIRECTS = 5
 
 log = logging.getLogger("ideogram_widgets")
-
-# Failures after which a request certainly never reached the server.
-_NEVER_LEFT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
-
-
-class _BearerAuth(httpx.Auth):
-    """Adds the bearer token to API calls; its repr never shows it."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def auth_flow(self, request: httpx.Request) -> Any:
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        yield request
-
-    def __repr__(self) -> str:
-        return "<bearer token hidden>"
 
 
 @dataclass
@@ -163,7 +142,7 @@ class AsyncClient:
         headers = {"User-Agent": f"ideogram-widgets/{__version__}", "Accept": "application/json"}
         self._http = httpx.AsyncClient(
             base_url=base,
-            auth=_BearerAuth(token) if token else None,
+            auth=BearerAuth(token) if token else None,
             timeout=timeout,
             transport=transport,
             headers=headers,
@@ -338,6 +317,16 @@ class AsyncClient:
 
     # ----------------------------------------------------------------- the wire
 
+    async def _exchange(
+        self, method: str, path: str, payload: Any, request_id: str | None, submit: bool
+    ) -> Any:
+        return await exchange(
+            self._http, method, path, payload, label=self.label, request_id=request_id, submit=submit
+        )
+
+    async def _fetch(self, url: str, request_id: str | None) -> bytes:
+        return await fetch(self._files, url, request_id=request_id, max_bytes=self.max_download_bytes)
+
     async def _call(
         self,
         method: str,
@@ -359,7 +348,7 @@ class AsyncClient:
         for attempt in range(self.retry.attempts):
             try:
                 return await once()
-            except _Retryable as retryable:
+            except Retryable as retryable:
                 error, retry_after = retryable.error, retryable.retry_after
                 if not idempotent and not retryable.never_left and not isinstance(error, RateLimitError):
                     raise SubmitUncertainError(
@@ -375,141 +364,6 @@ class AsyncClient:
                 await self.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _exchange(
-        self, method: str, path: str, payload: Any, request_id: str | None, submit: bool
-    ) -> Any:
-        try:
-            async with self._http.stream(method, path, json=payload) as response:
-                raw = await _read_capped(response, MAX_ANSWER_BYTES)
-        except _NEVER_LEFT as exc:
-            raise _Retryable(_transport_error(exc, self.label, request_id), never_left=True) from None
-        except httpx.TransportError as exc:
-            raise _Retryable(_transport_error(exc, self.label, request_id)) from None
-        except httpx.DecodingError:
-            raise _Retryable(
-                ServerError("the service's answer could not be decompressed", request_id=request_id)
-            ) from None
-        except httpx.InvalidURL:  # httpx reads a redirect's Location even when not following it
-            raise _Retryable(
-                ServerError("the service redirected to an invalid URL", request_id=request_id)
-            ) from None
-        except _TooLarge:
-            raise _Retryable(
-                ServerError("the service's answer is too large", request_id=request_id)
-            ) from None
-        status = response.status_code
-        body = _parse_json(raw)
-        ok = 200 <= status < 300
-        if ok and isinstance(body, Mapping) and body.get("error_code") not in (None, 0, ""):
-            error = error_from_response(status, body, request_id=request_id)
-            if submit:
-                raise error  # an explicit refusal: the job was not created
-            raise _Retryable(error) if isinstance(error, ServerError) else error
-        if ok:
-            if body is _NOT_JSON:
-                kind = response.headers.get("content-type", "unknown type")
-                raise _Retryable(
-                    ServerError(f"the service answered HTTP {status} with {kind}, not JSON", status=status)
-                )
-            return body
-        retry_after = parse_retry_after(response.headers.get("retry-after"))
-        text = raw.decode("utf-8", "replace") if body is _NOT_JSON else body
-        error = error_from_response(status, text, request_id=request_id, retry_after=retry_after)
-        if isinstance(error, RateLimitError | ServerError):
-            raise _Retryable(error, retry_after=retry_after)
-        raise error
-
-    async def _fetch(self, url: str, request_id: str | None) -> bytes:
-        try:
-            current = httpx.URL(url)
-        except (httpx.InvalidURL, TypeError):
-            raise DownloadError(f"the result URL is not valid: {url!r:.200}", request_id=request_id) from None
-        if current.scheme not in ("http", "https"):
-            raise DownloadError(
-                f"refusing to download a {current.scheme or 'relative'} URL", request_id=request_id
-            )
-        for _ in range(MAX_REDIRECTS + 1):
-            try:
-                async with self._files.stream("GET", current) as response:
-                    if response.is_redirect:
-                        target = current.join(response.headers.get("location", ""))
-                        if current.scheme == "https" and target.scheme != "https":
-                            to = (
-                                "plain http" if target.scheme == "http" else f"a {target.scheme or 'bad'} URL"
-                            )
-                            raise DownloadError(
-                                f"the result file redirected from https to {to}; refused",
-                                request_id=request_id,
-                            )
-                        current = target
-                        continue
-                    if response.status_code != 200:
-                        try:  # an error page is read only as far as its message needs
-                            page = await _read_capped(response, MAX_ANSWER_BYTES)
-                        except _TooLarge:
-                            page = b""
-                        raise _download_error(response, page, request_id)
-                    declared = response.headers.get("content-length", "")
-                    if declared.isdigit() and int(declared) > self.max_download_bytes:
-                        raise _TooLarge
-                    return await _read_capped(response, self.max_download_bytes)
-            except _TooLarge:
-                raise DownloadError(
-                    f"the result file is larger than {self.max_download_bytes // 2**20} MiB; refused",
-                    request_id=request_id,
-                ) from None
-            except _NEVER_LEFT as exc:
-                raise _Retryable(
-                    _transport_error(exc, "the file host", request_id), never_left=True
-                ) from None
-            except httpx.TransportError as exc:
-                raise _Retryable(_transport_error(exc, "the file host", request_id)) from None
-            except httpx.DecodingError:
-                raise DownloadError(
-                    "the result file could not be decompressed (a broken Content-Encoding)",
-                    request_id=request_id,
-                ) from None
-            except httpx.InvalidURL:  # a redirect to a URL that cannot be requested
-                raise DownloadError(
-                    "the result file redirected to an invalid URL; refused", request_id=request_id
-                ) from None
-        raise DownloadError("too many redirects fetching the result file", request_id=request_id)
-
-
-class _Retryable(Exception):  # noqa: N818 (internal control flow, never raised to users)
-    def __init__(
-        self, error: APIError, *, retry_after: float | None = None, never_left: bool = False
-    ) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.retry_after = retry_after if retry_after is not None else getattr(error, "retry_after", None)
-        self.never_left = never_left
-
-
-class _TooLarge(Exception):  # noqa: N818
-    pass
-
-
-_NOT_JSON: Any = object()
-
-
-async def _read_capped(response: httpx.Response, cap: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > cap:
-            raise _TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _parse_json(raw: bytes) -> Any:
-    try:
-        return json.loads(raw) if raw else {}
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
-        return _NOT_JSON
-
 
 def _mapping(body: Any, request_id: str | None) -> Mapping[str, Any]:
     if isinstance(body, Mapping):
@@ -523,28 +377,6 @@ def _rid(request_id: str) -> str:
     if not isinstance(request_id, str) or not request_id.strip():
         raise InputError("request_id", request_id, "the request id a submit returned")
     return quote(request_id.strip(), safe="")
-
-
-def _transport_error(exc: httpx.TransportError, where: str, request_id: str | None) -> TransportError:
-    kind = {
-        httpx.ConnectError: "could not connect to",
-        httpx.ConnectTimeout: "timed out connecting to",
-        httpx.ReadTimeout: "timed out waiting for",
-        httpx.RemoteProtocolError: "the connection was dropped by",
-    }.get(type(exc), "the network failed talking to")
-    return TransportError(f"{kind} {where} ({type(exc).__name__})", request_id=request_id)
-
-
-def _download_error(response: httpx.Response, page: bytes, request_id: str | None) -> Exception:
-    status = response.status_code
-    if status == 404 or status == 410:
-        return NotFoundError("the result file is gone (URLs expire)", status=status, request_id=request_id)
-    error = error_from_response(status, _parse_json(page), request_id=request_id)
-    if isinstance(error, RateLimitError | ServerError):
-        return _Retryable(error, retry_after=parse_retry_after(response.headers.get("retry-after")))
-    return DownloadError(
-        f"could not download the result: {error.message}", status=status, request_id=request_id
-    )
 
 
 def _failure_message(error: Any) -> str:
