@@ -191,7 +191,8 @@ async def _follow(job: Job, manager: JobManager) -> JobResult | None:
             await _end(job, manager, "expired", exc)
             return None
         except _FATAL as exc:
-            job.finish(settle=False, exc=exc)  # the state stays as last seen; resume() can try again later
+            # stopped here (the journal keeps the last state seen, so resume() can try again later)
+            job.finish(state="stopped", settle=False, exc=exc)
             await save(job, manager)
             return None
         except APIError as exc:
@@ -272,7 +273,7 @@ async def _final_answer(job: Job, manager: JobManager, deadline: float) -> JobRe
             await _end(job, manager, "expired", exc)
             return None
         except _FATAL as exc:
-            job.finish(settle=False, exc=exc)
+            job.finish(state="stopped", settle=False, exc=exc)
             await save(job, manager)
             return None
         except APIError as exc:

@@ -52,7 +52,8 @@ def describe_state(job: Job) -> tuple[str, str]:
     if state == "expired":
         return "expired: the service no longer knows this request", "#c62828"
     if state == "stopped":
-        return "no longer followed here (resume() picks it up again)", "#6d4c41"
+        why = f"stopped: {job.error}" if job.error else "no longer followed here"
+        return f"{why} (resume() picks it up again)", "#6d4c41"
     return f"{state}{' · ' + job.error if job.error else ''}", "#546e7a"
 
 

@@ -49,6 +49,7 @@ from ideogram_widgets.api.errors import error_from_response
 from ideogram_widgets.api.media import decode_image
 from ideogram_widgets.api.retry import parse_retry_after
 from ideogram_widgets.jobs import FINAL_STATES, Job, JobManager, Journal, Output, PollPolicy, stop_all
+from ideogram_widgets.jobs.records import needs_resume
 from ideogram_widgets.jobs.schedule import DurationModel
 
 from ..api.scripted_server import Answer, Script
@@ -821,6 +822,26 @@ def test_jobs_fed_hostile_answers_end_with_a_result_or_a_typed_error(routes: dic
         assert entry["request_id"] in (None, "r-1")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_token_refused_while_polling_stops_the_job_but_keeps_it_resumable(tmp_path: Path) -> None:
+    """Found by the property above in CI: an auth error on a status poll left the Job "submitted" and
+    done. It is "stopped" with the service's error, and the journal still lets resume() try again."""
+    routes = {
+        SUBMIT: [Answer(200, {"request_id": "r-1"})],
+        STATUS: [Answer(401, {"error_code": 400004})],
+        RESULT: [
+            Answer(200, {"status": "completed", "output": {"images": ["https://cdn.test/files/a.png"]}})
+        ],
+    }
+    job, outcome = run_job(routes, str(tmp_path), job_policy(), CALL_LIMIT)
+    assert job.done
+    assert job.state == "stopped"
+    check_error(outcome)
+    assert "400004" in job.error
+    entry = Journal(str(tmp_path)).read(job.job_id)
+    assert entry is not None
+    assert needs_resume(entry)
 
 
 def test_a_job_stops_at_its_max_wait_while_the_service_keeps_failing(tmp_path: Path) -> None:
