@@ -2,6 +2,7 @@
 
 * ``sandbox_server(config=None) -> "http://127.0.0.1:PORT"`` — uvicorn on a free port in a
   background thread; stopped (worker threads too) at teardown.
+* ``sandbox_proc(config) -> url`` — the same in a child process (``serve_in_process``).
 * ``sandbox_app(config=None) -> Starlette`` — a fresh app; its workers are closed at teardown.
 * ``sandbox_client(config=None, token=None) -> httpx.AsyncClient`` — an in-process client
   (``httpx.ASGITransport``, base URL ``http://sandbox``), closed at teardown.
@@ -27,7 +28,14 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from ideogram_widgets.sandbox import RunningSandbox, SandboxConfig, create_app, serve_in_thread
+from ideogram_widgets.sandbox import (
+    RunningSandbox,
+    SandboxConfig,
+    SandboxProcess,
+    create_app,
+    serve_in_process,
+    serve_in_thread,
+)
 
 FAST = SandboxConfig(speed_scale=0.01)
 
@@ -103,3 +111,18 @@ async def sandbox_client(
     yield make
     for client in clients:
         await client.aclose()
+
+
+@pytest.fixture
+def sandbox_proc() -> Iterator[Callable[[SandboxConfig], str]]:
+    """Factory: a sandbox served by ``python -m ideogram_widgets.sandbox`` in its own process (its own
+    CPU and GIL, as a real service would be); returns its base URL. Stopped at teardown."""
+    running: list[SandboxProcess] = []
+
+    def start(config: SandboxConfig) -> str:
+        running.append(serve_in_process(config))
+        return running[-1].url
+
+    yield start
+    for proc in running:
+        proc.stop()

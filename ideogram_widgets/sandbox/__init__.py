@@ -18,7 +18,7 @@ Over real HTTP: ``python -m ideogram_widgets.sandbox --port 8123``, :func:`serve
 
 from .app import create_app
 from .config import FAULT_KINDS, SandboxConfig
-from .server import RunningSandbox, serve, serve_in_thread
+from .server import RunningSandbox, SandboxProcess, serve, serve_in_process, serve_in_thread
 from .service import Sandbox
 
 __all__ = [
@@ -26,7 +26,9 @@ __all__ = [
     "RunningSandbox",
     "Sandbox",
     "SandboxConfig",
+    "SandboxProcess",
     "create_app",
     "serve",
+    "serve_in_process",
     "serve_in_thread",
 ]

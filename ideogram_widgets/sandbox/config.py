@@ -91,3 +91,29 @@ class SandboxConfig:
             raise ValueError(f"result_not_ready must be one of {RESULT_NOT_READY_MODES}")
         if self.submit_status not in (200, 202):
             raise ValueError(f"submit_status must be 200 or 202, got {self.submit_status}")
+
+    def to_args(self) -> list[str]:
+        """The ``python -m ideogram_widgets.sandbox`` flags that give this config (the CLI's inverse).
+
+        Example:
+            >>> SandboxConfig(workers=4, faults=("429",)).to_args()[:2]
+            ['--workers', '4']
+        """
+        args = [
+            "--workers", str(self.workers),
+            "--speed-scale", repr(self.speed_scale),
+            "--fault-rate", repr(self.fault_rate),
+            "--faults", ",".join(self.faults),
+            "--slow-seconds", repr(self.slow_seconds),
+            "--fail-rate", repr(self.fail_rate),
+            "--result-ttl", repr(self.result_ttl),
+            "--seed", str(self.seed),
+            "--mask-polarity", self.mask_polarity,
+            "--result-not-ready", self.result_not_ready,
+            "--submit-status", str(self.submit_status),
+        ]  # fmt: skip
+        if self.token is not None:
+            args += ["--token", self.token]
+        if not self.accept_data_uris:
+            args.append("--no-data-uris")
+        return args

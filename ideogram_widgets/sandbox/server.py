@@ -9,7 +9,10 @@ Example:
 
 from __future__ import annotations
 
+import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -154,3 +157,54 @@ def serve_in_thread(
             raise RuntimeError(f"the local sandbox did not start: {errors or 'timeout'}")
         time.sleep(0.01)
     return RunningSandbox(app, server, thread, url)
+
+
+class SandboxProcess:
+    """A sandbox served by ``python -m ideogram_widgets.sandbox`` in its own process; see
+    :func:`serve_in_process`. ``url`` is its base URL; ``stop()`` ends the process."""
+
+    def __init__(self, process: subprocess.Popen[str], url: str) -> None:
+        self.process = process
+        self.url = url
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Terminate the process (kill it if it lingers); idempotent."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+    def __enter__(self) -> SandboxProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve_in_process(config: SandboxConfig | None = None, *, timeout: float = 30.0) -> SandboxProcess:
+    """Start a sandbox over real HTTP in a child process (free port on 127.0.0.1), for tests and
+    benchmarks whose own process must not share its CPU or event loop; returns once it is ready.
+
+    Example:
+        >>> with serve_in_process(SandboxConfig(workers=8)) as running:  # doctest: +SKIP
+        ...     httpx.get(running.url + "/_sandbox/stats").json()["workers"]
+        8
+    """
+    config = config or SandboxConfig()
+    cmd = [sys.executable, "-m", "ideogram_widgets.sandbox", "--port", "0", *config.to_args()]
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    line = ""
+    while time.monotonic() < deadline and process.poll() is None:
+        line = process.stdout.readline()
+        found = re.search(r"ready at (http://\S+)", line)
+        if found:
+            return SandboxProcess(process, found.group(1))
+    SandboxProcess(process, "").stop()
+    raise RuntimeError(f"the sandbox process did not start (last output: {line!r})")

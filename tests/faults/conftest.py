@@ -7,31 +7,24 @@
   buffers a whole body before the client sees it, so endless bodies need this), counting what was read;
 * :func:`png_bytes`, :func:`png_bomb`: images for the download tests;
 * :func:`all_widgets`: every widget reachable from a root widget (children and attributes);
-* fixture ``sandbox_proc(config) -> url``: a sandbox served by uvicorn in its own process (its own GIL,
-  as a real service would be), stopped at teardown.
+* (``sandbox_proc(config)``, a sandbox in its own process, comes from ``tests/conftest.py``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
-import re
 import struct
-import subprocess
-import sys
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import ipywidgets as w
-import pytest
 from PIL import Image
 
 from ideogram_widgets.api import AsyncClient, RetryPolicy
-from ideogram_widgets.sandbox import SandboxConfig
 
 from ..api.scripted_server import Script
 
@@ -197,52 +190,3 @@ def widget_texts(root: w.Widget) -> list[str]:
 # Serves ``create_app(SandboxConfig(**json))`` on 127.0.0.1 (a free port) and prints its URL once ready.
 # The socket is made with IPPROTO_TCP so asyncio turns Nagle off on accepted connections (a socket made
 # with proto=0 adds ~40 ms of delayed-ACK wait to every request on Linux).
-_SERVE = """
-import json, socket, sys, threading, time
-import uvicorn
-from ideogram_widgets.sandbox import SandboxConfig, create_app
-options = json.loads(sys.argv[1])
-options["faults"] = tuple(options["faults"])
-app = create_app(SandboxConfig(**options))
-sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-sock.bind(("127.0.0.1", 0))
-server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws="none", lifespan="on"))
-def announce():
-    while not server.started:
-        time.sleep(0.01)
-    print(f"http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
-threading.Thread(target=announce, daemon=True).start()
-server.run(sockets=[sock])
-"""
-
-
-@pytest.fixture
-def sandbox_proc() -> Iterator[Callable[[SandboxConfig], str]]:
-    """Factory: serve a sandbox from its own process; returns ``http://127.0.0.1:PORT``."""
-    procs: list[subprocess.Popen[str]] = []
-
-    def start(config: SandboxConfig) -> str:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", _SERVE, json.dumps(dataclasses.asdict(config))],
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        )
-        procs.append(proc)
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        found = re.search(r"(http://\S+)", line)
-        assert found, f"the sandbox did not start: {line!r}"
-        return found.group(1)
-
-    yield start
-    for proc in procs:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()

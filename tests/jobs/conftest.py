@@ -2,19 +2,13 @@
 
 * every test gets its own ``$IDEOGRAM_WIDGETS_HOME`` (nothing touches the real user data directory);
 * ``inproc(config)`` → an AsyncClient wired in-process to a fresh sandbox app (plus the app);
-* ``sandbox_proc(config)`` → the base URL of a sandbox app served by uvicorn in its own process (its own
-  GIL, as a real service would be), stopped at teardown;
+* (``sandbox_proc(config)``, a sandbox in its own process, comes from ``tests/conftest.py``);
 * ``CountingTransport`` wraps a real transport and counts the requests that go through it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import json
-import re
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -27,7 +21,7 @@ from ideogram_widgets.jobs import stop_all
 from ideogram_widgets.jobs.manager import DURATIONS
 from ideogram_widgets.sandbox import SandboxConfig
 
-from .helpers import FAST_RETRY, SERVE, CountingTransport
+from .helpers import FAST_RETRY, CountingTransport
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,34 +55,3 @@ async def inproc(
     await asyncio.sleep(0)
     for client in clients:
         await client.aclose()
-
-
-@pytest.fixture
-def sandbox_proc() -> Iterator[Callable[[SandboxConfig], str]]:
-    """Factory: serve a sandbox from its own process; returns ``http://127.0.0.1:PORT``."""
-    procs: list[subprocess.Popen[str]] = []
-
-    def start(config: SandboxConfig) -> str:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", SERVE, json.dumps(dataclasses.asdict(config))],
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        )
-        procs.append(proc)
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        m = re.search(r"(http://\S+)", line)
-        assert m, f"the sandbox did not start: {line!r}"
-        return m.group(1)
-
-    yield start
-    for proc in procs:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()

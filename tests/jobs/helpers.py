@@ -110,27 +110,3 @@ def read(manager: JobManager, job: Job) -> dict[str, Any]:
     entry = manager.journal.read(job.job_id)
     assert entry is not None, f"no journal entry for {job.job_id}"
     return entry
-
-
-# Serves ``create_app(SandboxConfig(**json))`` on 127.0.0.1 (a free port) and prints its URL. The socket is
-# made with IPPROTO_TCP so asyncio turns Nagle off on every accepted connection (a socket made with
-# proto=0, as ``ideogram_widgets.sandbox.server`` does today, adds ~40 ms of delayed-ACK wait to every
-# request on Linux).
-SERVE = """
-import json, socket, sys, threading, time
-import uvicorn
-from ideogram_widgets.sandbox import SandboxConfig, create_app
-options = json.loads(sys.argv[1])
-options["faults"] = tuple(options["faults"])
-app = create_app(SandboxConfig(**options))
-sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-sock.bind(("127.0.0.1", 0))
-server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws="none", lifespan="on"))
-def announce():
-    while not server.started:
-        time.sleep(0.01)
-    print(f"http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
-threading.Thread(target=announce, daemon=True).start()
-server.run(sockets=[sock])
-"""
