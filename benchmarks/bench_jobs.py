@@ -20,7 +20,10 @@ Every figure depends on the machine: the load average is printed with them.
 Goals (issue 4): median detection ≤ 300 ms for jobs under 10 s and ≤ 5 % of the duration beyond; fewer
 requests per job than 0.5 s fixed polling; loop lag p99 ≤ 20 ms; batch within 1.15× of the ideal.
 
-Run: ``python -m benchmarks jobs`` (about two minutes).
+Repetitions: detection runs in 5 waves (a figure's samples are its jobs, 30 per class and strategy; the
+ratios are per wave), the loop-lag measure and each batch run 5 times. ``main()`` returns the figures.
+
+Run: ``python -m benchmarks jobs`` (about eight minutes).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ import httpx
 import numpy as np
 from PIL import Image
 
+from benchmarks._figures import Figure, print_figures
 from ideogram_widgets.api import AsyncClient, EditInput
 from ideogram_widgets.api.wire import TERMINAL_STATES
 from ideogram_widgets.jobs import JobManager, Journal, run_batch
@@ -141,6 +145,7 @@ def pct(values: list[float], q: float) -> float:
 class Seen:
     strategy: str
     duration: float
+    tag: str = ""
     request_id: str = ""
     noticed_at: float = 0.0
     requests: int = 0
@@ -151,7 +156,7 @@ class Seen:
 
 async def adaptive_one(manager: JobManager, tag: str, speed: str, duration: float, out: list[Seen]) -> None:
     job = manager.submit(edit_input(tag, speed))
-    seen = Seen("adaptive", duration)
+    seen = Seen("adaptive", duration, tag)
 
     def noticed(change: dict[str, Any]) -> None:
         if change["new"] == "completed":
@@ -166,7 +171,7 @@ async def adaptive_one(manager: JobManager, tag: str, speed: str, duration: floa
 async def fixed_one(
     client: AsyncClient, interval: float, tag: str, speed: str, duration: float, out: list[Seen]
 ) -> None:
-    seen = Seen(f"fixed {interval:g} s", duration)
+    seen = Seen(f"fixed {interval:g} s", duration, tag)
     submission = await client.submit_input(edit_input(tag, speed))
     seen.request_id = submission.request_id
     while True:
@@ -220,6 +225,7 @@ async def detection(urls: dict[float, str], waves: int, per_wave: int) -> list[d
                 "duration": seen.duration,
                 "delay": seen.noticed_at - finished[seen.request_id],
                 "requests": seen.requests,
+                "wave": int(seen.tag.split("-")[2]),  # tag: scale-speed-wave-i
             }
         )
     for client, _ in list(clients.values()) + list(fixed_clients.values()):
@@ -246,7 +252,7 @@ def detection_table(rows: list[dict[str, Any]]) -> list[str]:
 # ----------------------------------------------------------------------------- 2. loop lag
 
 
-async def loop_lag(url: str, jobs: int, seconds: float) -> dict[str, float]:
+async def loop_lag(url: str, jobs: int, seconds: float) -> dict[str, Any]:
     client, counter = client_for(url)
     manager = JobManager(client, Journal(tempfile.mkdtemp(prefix="bench-jobs-")), keep_images=False)
     inputs = [edit_input(f"lag-{i}", "QUALITY") for i in range(jobs)]
@@ -272,6 +278,7 @@ async def loop_lag(url: str, jobs: int, seconds: float) -> dict[str, float]:
         "polling": polling,
         "polls_per_s": polls / seconds,
         "load": os.getloadavg()[0],
+        "lags": lags,
     }
 
 
@@ -301,12 +308,98 @@ async def batch(url: str, n: int, concurrency: int, speed: str, scale: float) ->
 
 # ----------------------------------------------------------------------------- main
 
+BENCHMARK = "jobs"
+WAVES = 5
+LAG_RUNS = 5
+BATCH_RUNS = 5
+STRATEGIES = ("adaptive", "fixed 0.1 s", "fixed 0.5 s")
+DELAY_CHART = "Jobs: completion detection delay, jobs of 1–5 s (ms)"
+LONG_CHART = "Jobs: completion detection delay, jobs of 10–20 s (% of the job's duration)"
+LAG_CHART = "Jobs: event-loop lag while 200 jobs poll (ms per 10 ms tick)"
 
-def main() -> None:
+
+def detection_figures(rows: list[dict[str, Any]]) -> list[Figure]:
+    figures = []
+    for strategy in STRATEGIES:
+        mine = [r for r in rows if r["strategy"] == strategy]
+        short = Figure(
+            BENCHMARK,
+            f"detection delay, jobs < 10 s, {strategy}",
+            "ms",
+            [r["delay"] * 1000 for r in mine if r["duration"] < 10],
+            per="job",
+            chart=DELAY_CHART,
+        )
+        long = Figure(
+            BENCHMARK,
+            f"detection delay, jobs ≥ 10 s, {strategy}",
+            "%",
+            [100 * r["delay"] / r["duration"] for r in mine if r["duration"] >= 10],
+            per="job",
+            chart=LONG_CHART,
+        )
+        if strategy == "adaptive":
+            short.goal, short.met = "≤ 300 ms", short.median <= 300
+            long.goal, long.met = "≤ 5 % of the duration", long.median <= 5
+        figures += [short, long]
+    for strategy in STRATEGIES:
+        figures.append(
+            Figure(
+                BENCHMARK,
+                f"requests per job (status + result), {strategy}",
+                "",
+                [r["requests"] for r in rows if r["strategy"] == strategy],
+                per="job",
+                note="jobs of 1–20 s",
+            )
+        )
+    waves = sorted({r["wave"] for r in rows})
+
+    def per_wave(strategy: str, wave: int) -> list[dict[str, Any]]:
+        return [r for r in rows if r["strategy"] == strategy and r["wave"] == wave]
+
+    for fixed in STRATEGIES[1:]:
+        requests = [
+            statistics.mean(r["requests"] for r in per_wave("adaptive", w))
+            / statistics.mean(r["requests"] for r in per_wave(fixed, w))
+            for w in waves
+        ]
+        figure = Figure(
+            BENCHMARK,
+            f"requests per job, adaptive ÷ {fixed}",
+            "×",
+            requests,
+            ratio_to=f"requests per job (status + result), {fixed}",
+            per="wave",
+            note="mean per job in each wave; the first wave starts cold",
+        )
+        if fixed == "fixed 0.5 s":
+            figure.goal, figure.met = "< 1× (fewer than 0.5 s polling)", figure.median < 1
+        delays = [
+            statistics.median(r["delay"] for r in per_wave("adaptive", w) if r["duration"] < 10)
+            / statistics.median(r["delay"] for r in per_wave(fixed, w) if r["duration"] < 10)
+            for w in waves
+        ]
+        figures += [
+            figure,
+            Figure(
+                BENCHMARK,
+                f"median detection delay, jobs < 10 s, adaptive ÷ {fixed}",
+                "×",
+                delays,
+                ratio_to=f"detection delay, jobs < 10 s, {fixed}",
+                per="wave",
+            ),
+        ]
+    return figures
+
+
+def main() -> list[Figure]:
     DURATIONS.clear()
     report: list[str] = []
+    figures: list[Figure] = []
     with sandbox(workers=256, speed_scale=1.0) as fast, sandbox(workers=256, speed_scale=5.0) as slow:
-        rows = asyncio.run(detection({1.0: fast, 5.0: slow}, waves=3, per_wave=6))
+        rows = asyncio.run(detection({1.0: fast, 5.0: slow}, waves=WAVES, per_wave=6))
     report += ["detection delay (server finished_at → Job completed) and status+result requests per job:"]
     report += ["  " + line for line in detection_table(rows)]
     adaptive = [r for r in rows if r["strategy"] == "adaptive"]
@@ -322,23 +415,58 @@ def main() -> None:
         f"  requests per job: adaptive {req['adaptive']:.2f}, fixed 0.5 s {req['fixed 0.5 s']:.2f}, "
         f"fixed 0.1 s {req['fixed 0.1 s']:.2f} (goal: adaptive < fixed 0.5 s)",
     ]
-    with sandbox(workers=64, speed_scale=5.0) as url:
-        lag = asyncio.run(loop_lag(url, jobs=200, seconds=8.0))
-    report += [
-        f"event-loop lag while {lag['polling']:.0f} jobs poll ({lag['polls_per_s']:.0f} polls/s): "
-        f"p50 {lag['p50'] * 1000:.1f} ms, p99 {lag['p99'] * 1000:.1f} ms, max {lag['max'] * 1000:.1f} ms "
-        f"(goal p99 ≤ 20 ms; load average {lag['load']:.1f} on {os.cpu_count()} CPUs)"
-    ]
-    for speed in ("BALANCED", "TURBO"):
-        with sandbox(workers=32, speed_scale=1.0) as url:
-            b = asyncio.run(batch(url, n=500, concurrency=32, speed=speed, scale=1.0))
+    figures += detection_figures(rows)
+    ticks: list[float] = []
+    p99s: list[float] = []
+    for _ in range(LAG_RUNS):
+        with sandbox(workers=64, speed_scale=5.0) as url:
+            lag = asyncio.run(loop_lag(url, jobs=200, seconds=8.0))
+        ticks += lag.pop("lags")
+        p99s.append(lag["p99"] * 1000)
         report += [
-            f"batch of 500 {speed} ({SPEEDS[speed]:g} s) jobs at concurrency 32 ({b['ok']:.0f} ok): "
-            f"{b['wall']:.1f} s, ideal {b['ideal']:.1f} s → {b['wall'] / b['ideal']:.3f}× (goal ≤ 1.15×); "
-            f"against the server's own run times ({b['ideal_server']:.1f} s) "
-            f"{b['wall'] / b['ideal_server']:.3f}×; load average {b['load']:.1f}"
+            f"event-loop lag while {lag['polling']:.0f} jobs poll ({lag['polls_per_s']:.0f} polls/s): "
+            f"p50 {lag['p50'] * 1000:.1f} ms, p99 {lag['p99'] * 1000:.1f} ms, max {lag['max'] * 1000:.1f} ms "
+            f"(goal p99 ≤ 20 ms; load average {lag['load']:.1f} on {os.cpu_count()} CPUs)"
         ]
+    p99 = Figure(BENCHMARK, "event-loop lag p99, 200 jobs polling", "ms", p99s, note="p99 of each 8 s run")
+    p99.goal, p99.met = "≤ 20 ms", p99.median <= 20
+    figures += [
+        Figure(BENCHMARK, "event-loop lag, 200 jobs polling", "ms", [t * 1000 for t in ticks], per="tick",
+               chart=LAG_CHART, note="every 10 ms tick of every run"),
+        p99,
+    ]  # fmt: skip
+    batches: dict[str, list[dict[str, float]]] = {"BALANCED": [], "TURBO": []}
+    for _ in range(BATCH_RUNS):
+        for speed in ("BALANCED", "TURBO"):
+            with sandbox(workers=32, speed_scale=1.0) as url:
+                b = asyncio.run(batch(url, n=500, concurrency=32, speed=speed, scale=1.0))
+            batches[speed].append(b)
+            report += [
+                f"batch of 500 {speed} ({SPEEDS[speed]:g} s) jobs at concurrency 32 ({b['ok']:.0f} ok): "
+                f"{b['wall']:.1f} s, ideal {b['ideal']:.1f} s → {b['wall'] / b['ideal']:.3f}× "
+                "(goal ≤ 1.15×); "
+                f"against the server's own run times ({b['ideal_server']:.1f} s) "
+                f"{b['wall'] / b['ideal_server']:.3f}×; load average {b['load']:.1f}"
+            ]
+    for speed, runs in batches.items():
+        label = f"500 {speed} ({SPEEDS[speed]:g} s) jobs at concurrency 32"
+        ideal = runs[0]["ideal"]
+        wall = Figure(BENCHMARK, f"batch wall time, {label}", "s", [b["wall"] for b in runs])
+        vs = Figure(
+            BENCHMARK,
+            f"batch wall time ÷ ideal, {label}",
+            "×",
+            [b["wall"] / b["ideal"] for b in runs],
+            ratio_to=f"ideal ceil(500 / 32) × {SPEEDS[speed]:g} s = {ideal:g} s",
+            note=f"{sum(500 - b['ok'] for b in runs):.0f} jobs failed"
+            if any(b["ok"] < 500 for b in runs)
+            else "",
+        )
+        vs.goal, vs.met = "≤ 1.15×", vs.median <= 1.15
+        figures += [wall, vs]
     print("\n".join(report), flush=True)
+    print_figures(figures)
+    return figures
 
 
 if __name__ == "__main__":

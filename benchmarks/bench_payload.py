@@ -1,0 +1,147 @@
+"""A 4096 × 4096 photo-like image as a request payload: ``image_payload`` against Pillow's own PNG encoding.
+
+``image_payload(img)`` is what every edit and reframe sends for a local image: checks, lossless PNG
+(``encode_png``, zlib level 6), base64 data URI. The reference is ``img.save(BytesIO(), "PNG")`` with
+Pillow's defaults — the least any lossless PNG payload costs. The two alternate run by run, and the
+ratio is taken per run.
+
+The image is deterministic and photo-like rather than random: smooth low-frequency fields (gradients
+and soft blobs, like sky, skin or walls), a few sharp edges, fine texture, and mild sensor noise. Random
+noise would be incompressible and unlike any photo.
+
+A 4096² photo is far larger than 6 MiB as lossless PNG, so with the default :class:`PayloadLimits`
+``image_payload`` refuses it with an ``InputError`` (the data-URI limit of the vendor's own tools; pass
+``uploader=`` or downscale). The benchmark raises ``max_png_bytes`` so the whole path is timed, and says so.
+
+Run: ``python -m benchmarks payload`` (about a minute).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+from benchmarks._figures import Figure, print_figures, quick, ratio
+from ideogram_widgets.api import InputError
+from ideogram_widgets.api.media import DEFAULT_LIMITS, PayloadLimits, image_payload, png_payload
+
+BENCHMARK = "payload"
+SIDE = 4096
+RUNS = 5
+MiB = 1024 * 1024
+BENCH_LIMITS = PayloadLimits(max_png_bytes=512 * MiB, max_request_bytes=1024 * MiB)
+
+
+def photo_like(side: int = SIDE, seed: int = 6) -> Image.Image:
+    """A deterministic RGB image with the statistics of a photo (see the module docstring)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:side, 0:side].astype(np.float32) / side
+
+    def smooth(cells: int, amplitude: float, colour: bool) -> np.ndarray:
+        """Random values on a coarse grid, bicubically enlarged: soft blobs of ``side / cells`` pixels,
+        coloured or (like fine detail in photos, which is mostly luminance) the same in every channel."""
+        coarse = rng.uniform(-amplitude, amplitude, (cells, cells, 3 if colour else 1)).astype(np.float32)
+        channels = [
+            np.asarray(
+                Image.fromarray(coarse[:, :, c], mode="F").resize((side, side), Image.Resampling.BICUBIC)
+            )
+            for c in range(coarse.shape[2])
+        ]
+        return np.stack(channels, axis=2)
+
+    base = np.stack([90 + 110 * y, 120 + 60 * x * (1 - y), 170 - 90 * y + 30 * x], axis=2)  # sky-ish gradient
+    img = base + smooth(5, 45, True) + smooth(24, 20, False) + smooth(160, 9, False)
+    # objects with sharp edges: a few discs and a horizon line
+    for _ in range(12):
+        cx, cy, r = rng.uniform(0.1, 0.9), rng.uniform(0.35, 0.95), rng.uniform(0.02, 0.12)
+        inside = (x - cx) ** 2 + (y - cy) ** 2 < r * r
+        img[inside] = img[inside] * 0.55 + rng.uniform(20, 230, 3).astype(np.float32) * 0.45
+    img[y > 0.62 + 0.04 * np.sin(9 * x)] *= 0.7
+    img += rng.normal(0.0, 2.5, img.shape).astype(np.float32)  # sensor noise, σ = 2.5 levels
+    pixels = np.clip(np.rint(img), 0, 255).astype(np.uint8)
+    picture = Image.fromarray(pixels, mode="RGB")
+    return picture.filter(ImageFilter.GaussianBlur(0.6)) if side >= 256 else picture  # lens softness
+
+
+def pillow_png(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def run(runs: int = RUNS, side: int = SIDE) -> tuple[list[Figure], str]:
+    """The figures, and the error ``image_payload`` gives this image under the default limits ("" if none)."""
+    image = photo_like(side)
+    payload_ms: list[float] = []
+    pillow_ms: list[float] = []
+    payload_mib: list[float] = []
+    png_mib: list[float] = []
+    refused = ""
+    for i in range(runs):
+        # alternate which goes first, so neither always runs on a warmer machine
+        for which in ("payload", "pillow") if i % 2 == 0 else ("pillow", "payload"):
+            started = time.perf_counter()
+            if which == "payload":
+                uri = image_payload(image, limits=BENCH_LIMITS)
+                payload_ms.append((time.perf_counter() - started) * 1000)
+                payload_mib.append(len(uri) / MiB)
+                del uri
+                continue
+            png = pillow_png(image)
+            pillow_ms.append((time.perf_counter() - started) * 1000)
+            png_mib.append(len(png) / MiB)
+            if i == 0:
+                # image_payload with the default limits: the same PNG (level 6 is Pillow's default), then
+                # this size check; checked on these bytes rather than by encoding the image once more
+                try:
+                    png_payload(png, "image")
+                except InputError as exc:
+                    refused = str(exc)
+            del png
+    note = f"{side}×{side} RGB photo-like"
+    if refused:
+        note += f"; {DEFAULT_LIMITS.max_png_bytes // MiB} MiB data-URI limit raised for the benchmark"
+    payload = Figure(BENCHMARK, "image_payload(img) → PNG data URI", "ms", payload_ms, note=note)
+    pillow = Figure(BENCHMARK, 'img.save(BytesIO, "PNG"), Pillow defaults', "ms", pillow_ms)
+    payload_size = Figure(BENCHMARK, "data URI size", "MiB", payload_mib)
+    png_size = Figure(
+        BENCHMARK,
+        "Pillow PNG size",
+        "MiB",
+        png_mib,
+        note=f"over the {DEFAULT_LIMITS.max_png_bytes // MiB} MiB data-URI limit: by default image_payload "
+        "raises InputError"
+        if refused
+        else "",
+    )
+    figures = [
+        payload,
+        pillow,
+        ratio(BENCHMARK, payload, pillow, name="image_payload ÷ Pillow PNG save (time)"),
+        payload_size,
+        png_size,
+        ratio(BENCHMARK, payload_size, png_size, name="data URI ÷ Pillow PNG (size)"),
+    ]
+    return figures, refused
+
+
+def main() -> list[Figure]:
+    side, runs = (512, 2) if quick() else (SIDE, RUNS)
+    started = time.perf_counter()
+    figures, refused = run(runs, side)
+    print(
+        f"image {side}×{side} RGB, photo-like (gradients, soft blobs, edges, noise σ 2.5); {runs} runs each"
+    )
+    if refused:
+        print(f"with the default PayloadLimits, image_payload refuses it: InputError: {refused}")
+        print(f"so it is measured with PayloadLimits(max_png_bytes={BENCH_LIMITS.max_png_bytes // MiB} MiB)")
+    print_figures(figures)
+    print(f"(payload benchmark {time.perf_counter() - started:.1f} s)")
+    return figures
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""The benchmark plumbing: bench_import and bench_payload in their quick mode, the figures they return, and
+the Markdown / JSON / chart writers of ``python -m benchmarks`` (no browser, a few seconds)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from benchmarks import __main__ as runner
+from benchmarks import bench_import, bench_payload
+from benchmarks._figures import (
+    QUICK_ENV,
+    README_END,
+    README_START,
+    Figure,
+    Results,
+    RunInfo,
+    markdown_table,
+    ratio,
+    replace_between_markers,
+    results_markdown,
+    spread_text,
+    write_chart,
+)
+
+
+@pytest.fixture(scope="module")
+def quick_figures() -> list[Figure]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(QUICK_ENV, "1")
+        return bench_import.main() + bench_payload.main()
+
+
+def by_name(figures: list[Figure], name: str) -> Figure:
+    return next(f for f in figures if f.name == name)
+
+
+def test_quick_benchmarks_return_figures(quick_figures: list[Figure]) -> None:
+    assert all(isinstance(f, Figure) for f in quick_figures)
+    assert {f.benchmark for f in quick_figures} == {"import", "payload"}
+    names = [(f.benchmark, f.name) for f in quick_figures]
+    assert len(names) == len(set(names)), "figure names are unique per benchmark"
+    for f in quick_figures:
+        assert f.n >= 2, f.name
+        assert math.isfinite(f.median), f.name
+        assert f.median >= 0, f.name
+        assert f.p10 <= f.median <= f.p90
+        assert f.q1 <= f.median <= f.q3
+        assert (f.met is None) == (f.goal is None), f.name
+        if f.unit == "×":
+            assert f.ratio_to, f"{f.name} names what it is compared with"
+
+
+def test_import_figures(quick_figures: list[Figure]) -> None:
+    plain = by_name(quick_figures, "import ideogram_widgets")
+    assert plain.unit == "ms"
+    assert plain.per == "run"
+    assert plain.n == 3
+    assert plain.goal == "≤ 300 ms"
+    assert plain.met == (plain.median <= 300)
+    heavy = by_name(quick_figures, "heavy modules loaded by the import")
+    assert heavy.samples == [0.0] * 3, heavy.note  # numpy, PIL, httpx, ipywidgets… stay lazy
+    widget = by_name(quick_figures, "import + first widget use (ideogram_widgets.EditWidget)")
+    assert widget.median > plain.median
+
+
+def test_payload_figures(quick_figures: list[Figure]) -> None:
+    payload = by_name(quick_figures, "image_payload(img) → PNG data URI")
+    pillow = by_name(quick_figures, 'img.save(BytesIO, "PNG"), Pillow defaults')
+    times = by_name(quick_figures, "image_payload ÷ Pillow PNG save (time)")
+    assert payload.n == pillow.n == times.n == 2
+    assert times.ratio_to == pillow.name
+    for r, a, b in zip(times.samples, payload.samples, pillow.samples, strict=True):
+        assert r == pytest.approx(a / b)  # paired run by run
+    sizes = by_name(quick_figures, "data URI ÷ Pillow PNG (size)")
+    assert sizes.median == pytest.approx(4 / 3, rel=0.01)  # base64
+    assert "512×512" in payload.note  # quick mode: small image, within the data-URI limit
+    assert "InputError" not in by_name(quick_figures, "Pillow PNG size").note
+
+
+def test_photo_like_image_is_deterministic_and_compressible() -> None:
+    a, b = bench_payload.photo_like(256), bench_payload.photo_like(256)
+    assert a.mode == "RGB"
+    assert a.size == (256, 256)
+    assert a.tobytes() == b.tobytes()
+    png = bench_payload.pillow_png(a)
+    assert 0.1 < len(png) / len(a.tobytes()) < 0.9  # neither flat nor noise
+
+
+def test_markdown_table(quick_figures: list[Figure]) -> None:
+    table = markdown_table(quick_figures).splitlines()
+    assert table[0] == "| benchmark | figure | median | spread | goal | met |"
+    assert len(table) == 2 + len(quick_figures)
+    assert all(row.startswith("| ") and row.endswith(" |") and row.count(" | ") == 5 for row in table[2:])
+    row = next(r for r in table if "| import ideogram_widgets |" in r)
+    assert "≤ 300 ms" in row
+    assert "✓" in row or "✗" in row
+    assert " ms " in row
+    assert "n=3 runs" in row
+    info = next(r for r in table if "data URI size" in r)
+    assert info.endswith("|  |  |")  # no goal, no verdict
+
+
+def test_figure_statistics_and_spread() -> None:
+    f = Figure("b", "x", "ms", list(range(1, 12)))
+    assert (f.median, f.p10, f.p90, f.q1, f.q3) == (6, 2, 10, 3.5, 8.5)
+    assert spread_text(f) == "p10–p90 2.00 ms–10.0 ms · IQR 3.50 ms–8.50 ms · n=11 runs"
+    events = Figure("b", "y", "ms", [1.0, 2.0, math.nan], per="frame")
+    assert events.n == 2
+    assert spread_text(events) == "min–max 1.00 ms–2.00 ms · n=2 frames"
+    r = ratio("b", Figure("b", "a", "s", [2, 4]), Figure("b", "c", "s", [1, 1]))
+    assert r.samples == [2, 4]
+    assert r.unit == "×"
+    assert r.ratio_to == "c"
+    with pytest.raises(ValueError, match="same runs"):
+        ratio("b", Figure("b", "a", "s", [1]), Figure("b", "c", "s", [1, 2]))
+
+
+def test_results_round_trip_and_chart(tmp_path: Path, quick_figures: list[Figure]) -> None:
+    results = Results()
+    charted = Figure("demo", "lag", "ms", [0.5, 1.0, 30.0, math.nan], per="tick", chart="Demo (ms)")
+    results.update(RunInfo.now("demo"), [charted])
+    results.update(RunInfo.now("import"), [f for f in quick_figures if f.benchmark == "import"])
+    results.save(tmp_path / "figures.json")
+    json.loads((tmp_path / "figures.json").read_text())  # valid JSON: NaN stored as null
+    again = Results.load(tmp_path / "figures.json")
+    assert [f.name for f in again.all_figures()] == [f.name for f in results.all_figures()]
+    assert math.isnan(again.figures["demo"][0].samples[-1])
+    assert again.figures["demo"][0].median == pytest.approx(1.0)
+    text = results_markdown(again, ("import", "demo"), "latency.png")
+    assert text.index("| import |") < text.index("| demo |")
+    assert "![latency distributions](latency.png)" in text
+    assert "load average at start" in text
+    assert write_chart(again.all_figures(), tmp_path / "latency.png")
+    assert (tmp_path / "latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not write_chart([f for f in quick_figures if not f.chart], tmp_path / "none.png")
+
+
+def test_readme_markers() -> None:
+    text = f"a\n{README_START}\nold\n{README_END}\nb\n"
+    assert replace_between_markers(text, "new table") == f"a\n{README_START}\nnew table\n{README_END}\nb\n"
+    with pytest.raises(ValueError, match="bench:start"):
+        replace_between_markers("no markers", "x")
+    readme = Path(runner.README).read_text(encoding="utf-8")
+    assert readme.count(README_START) == readme.count(README_END) == 1
+
+
+def test_runner_subset_keeps_other_figures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(QUICK_ENV, "1")
+    kept = Results()
+    kept.update(RunInfo.now("painter"), [Figure("painter", "frame", "ms", [16.7] * 5, chart="Frames (ms)")])
+    kept.save(tmp_path / "figures.json")
+    readme_before = Path(runner.README).read_bytes()
+    assert runner.main(["payload", "--out", str(tmp_path)]) == 0
+    assert Path(runner.README).read_bytes() == readme_before  # quick runs never publish
+    results = Results.load(tmp_path / "figures.json")
+    assert set(results.figures) == {"painter", "payload"}
+    assert results.runs["payload"].quick
+    assert results.runs["payload"].wall_s > 0
+    md = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+    assert "| painter | frame |" in md
+    assert "| payload | image_payload(img) → PNG data URI" in md
+    assert "(quick mode)" in md
+    assert "![latency distributions](latency.png)" in md
+    assert (tmp_path / "latency.png").is_file()
+    with pytest.raises(SystemExit, match="--out"):
+        runner.main(["payload"])
