@@ -30,14 +30,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import math
 import os
 import random
 import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -54,50 +51,17 @@ from ideogram_widgets.api import AsyncClient, EditInput
 from ideogram_widgets.api.wire import TERMINAL_STATES
 from ideogram_widgets.jobs import JobManager, Journal, run_batch
 from ideogram_widgets.jobs.manager import DURATIONS
-from ideogram_widgets.sandbox import SandboxConfig
+from ideogram_widgets.sandbox import SandboxConfig, serve_in_process
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEEDS = {"TURBO": 1.0, "BALANCED": 2.0, "QUALITY": 4.0}
 
-# Serves create_app(SandboxConfig(**json)) on a free port and prints its URL. The listening socket is made
-# with IPPROTO_TCP, so asyncio disables Nagle on accepted connections (with proto=0 every answer waits
-# ~40 ms for a delayed ACK on Linux).
-SERVE = """
-import json, socket, sys, threading, time
-import uvicorn
-from ideogram_widgets.sandbox import SandboxConfig, create_app
-options = json.loads(sys.argv[1]); options["faults"] = tuple(options["faults"])
-app = create_app(SandboxConfig(**options))
-sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-sock.bind(("127.0.0.1", 0))
-server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws="none", lifespan="on"))
-def announce():
-    while not server.started:
-        time.sleep(0.01)
-    print(f"http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
-threading.Thread(target=announce, daemon=True).start()
-server.run(sockets=[sock])
-"""
-
 
 @contextmanager
 def sandbox(**options: Any) -> Iterator[str]:
-    """A sandbox in its own process; yields its base URL."""
-    config = dataclasses.asdict(SandboxConfig(**options))
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SERVE, json.dumps(config)], stdout=subprocess.PIPE, text=True, cwd=ROOT
-    )
-    try:
-        assert proc.stdout is not None
-        match = re.search(r"(http://\S+)", proc.stdout.readline())
-        assert match, "the sandbox did not start"
-        yield match.group(1)
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+    """A sandbox in its own process (its own CPU, as a real service would be); yields its base URL."""
+    with serve_in_process(SandboxConfig(**options)) as running:
+        yield running.url
 
 
 class Counting(httpx.AsyncBaseTransport):
