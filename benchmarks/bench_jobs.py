@@ -362,7 +362,12 @@ def main() -> list[Figure]:
     DURATIONS.clear()
     report: list[str] = []
     figures: list[Figure] = []
-    with sandbox(workers=256, speed_scale=1.0) as fast, sandbox(workers=256, speed_scale=5.0) as slow:
+    # real jobs vary in length: ±30 % jitter, so no fixed interval happens to line up with exact durations
+    jitter = 0.3
+    with (
+        sandbox(workers=256, speed_scale=1.0, duration_jitter=jitter) as fast,
+        sandbox(workers=256, speed_scale=5.0, duration_jitter=jitter) as slow,
+    ):
         rows = asyncio.run(detection({1.0: fast, 5.0: slow}, waves=WAVES, per_wave=6))
     report += ["detection delay (server finished_at → Job completed) and status+result requests per job:"]
     report += ["  " + line for line in detection_table(rows)]

@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--token", default=d.token, help="require 'Authorization: Bearer TOKEN'")
     p.add_argument("--workers", type=int, default=d.workers)
     p.add_argument("--speed-scale", type=float, default=d.speed_scale)
+    p.add_argument("--duration-jitter", type=float, default=d.duration_jitter, help="± fraction, 0…1")
     p.add_argument("--fault-rate", type=float, default=d.fault_rate)
     p.add_argument(
         "--faults",
@@ -59,6 +60,7 @@ def config_from_args(argv: Sequence[str] | None = None) -> tuple[SandboxConfig, 
             token=args.token,
             workers=args.workers,
             speed_scale=args.speed_scale,
+            duration_jitter=args.duration_jitter,
             fault_rate=args.fault_rate,
             faults=tuple(k.strip() for k in args.faults.split(",") if k.strip()),
             slow_seconds=args.slow_seconds,

@@ -31,6 +31,8 @@ class SandboxConfig:
         workers: Number of worker threads rendering jobs (jobs beyond that wait ``in_queue``).
         speed_scale: Multiplies job durations (TURBO 1 s, BALANCED 2 s, QUALITY 4 s);
             tests use e.g. 0.01.
+        duration_jitter: Spreads each job's duration uniformly by ± this fraction (0…1), as real
+            jobs vary; 0 keeps the exact durations tests rely on.
         fault_rate: Fraction (0…1) of ``/v1`` requests answered with an injected fault.
         faults: The fault kinds to draw from: any of ``FAULT_KINDS``
             ("429", "500", "502", "503", "drop", "slow", "error_200").
@@ -55,6 +57,7 @@ class SandboxConfig:
     token: str | None = None
     workers: int = 2
     speed_scale: float = 1.0
+    duration_jitter: float = 0.0
     fault_rate: float = 0.0
     faults: tuple[str, ...] = field(default=FAULT_KINDS)
     slow_seconds: float = 1.0
@@ -74,7 +77,7 @@ class SandboxConfig:
             raise ValueError(f"workers must be >= 1, got {self.workers}")
         if self.speed_scale < 0:
             raise ValueError(f"speed_scale must be >= 0, got {self.speed_scale}")
-        for name in ("fault_rate", "fail_rate"):
+        for name in ("fault_rate", "fail_rate", "duration_jitter"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
@@ -102,6 +105,7 @@ class SandboxConfig:
         args = [
             "--workers", str(self.workers),
             "--speed-scale", repr(self.speed_scale),
+            "--duration-jitter", repr(self.duration_jitter),
             "--fault-rate", repr(self.fault_rate),
             "--faults", ",".join(self.faults),
             "--slow-seconds", repr(self.slow_seconds),

@@ -141,7 +141,7 @@ def prepare_job(
     return Job(
         request_id=request_id,
         model=model_id,
-        duration=DURATIONS.get(speed, 2.0) * sandbox.config.speed_scale,
+        duration=sandbox.draw_duration(DURATIONS.get(speed, 2.0)),
         work=functools.partial(render, seed),
         prompt=body.get("prompt"),
         seed=seed,

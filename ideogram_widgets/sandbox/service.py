@@ -40,6 +40,7 @@ class Sandbox:
         # Two streams, so turning faults on does not change which jobs fail or their seeds.
         self._fault_rng = random.Random(f"faults-{config.seed}")
         self._job_rng = random.Random(f"jobs-{config.seed}")
+        self._duration_rng = random.Random(f"durations-{config.seed}")  # a third: jitter shifts no seeds
         self._requests: collections.Counter[str] = collections.Counter()
         self._faults: collections.Counter[str] = collections.Counter()
         self._submits = 0
@@ -66,6 +67,16 @@ class Sandbox:
             drawn = self._job_rng.randint(0, MAX_SEED)
             fail = self._job_rng.random() < self.config.fail_rate
         return (drawn if seed is None else seed), fail
+
+    def draw_duration(self, base: float) -> float:
+        """A job's duration: ``base`` × speed_scale, spread by ± duration_jitter."""
+        cfg = self.config
+        seconds = base * cfg.speed_scale
+        if cfg.duration_jitter <= 0:
+            return seconds
+        with self._lock:
+            spread = self._duration_rng.uniform(-cfg.duration_jitter, cfg.duration_jitter)
+        return seconds * (1.0 + spread)
 
     # -- counters --------------------------------------------------------------------------
 
