@@ -187,13 +187,8 @@ async def _follow(job: Job, manager: JobManager) -> JobResult | None:
                 # the job runs, and the output at once when it is done (one request and one round trip
                 # fewer than status-then-result)
                 answer = await (client.result if aimed else client.status)(job.request_id)
-        except NotFoundError as exc:
-            await _end(job, manager, "expired", exc)
-            return None
-        except _FATAL as exc:
-            # stopped here (the journal keeps the last state seen, so resume() can try again later)
-            job.finish(state="stopped", settle=False, exc=exc)
-            await save(job, manager)
+        except (NotFoundError, *_FATAL) as exc:
+            await _poll_ended(job, manager, exc)
             return None
         except APIError as exc:
             track.errors += 1
@@ -225,6 +220,17 @@ async def _follow(job: Job, manager: JobManager) -> JobResult | None:
             _stop_following(job, manager)
             return None
         await job.sleep(policy.next_delay(track, time.monotonic(), manager.durations.estimate(kind)))
+
+
+async def _poll_ended(job: Job, manager: JobManager, exc: APIError) -> None:
+    """A poll answered something that ends following here: the request is unknown or expired, or the
+    token/account was refused (then the job is ``stopped``, and the journal keeps the last state seen so
+    resume() can try again later)."""
+    if isinstance(exc, NotFoundError):
+        await _end(job, manager, "expired", exc)
+        return
+    job.finish(state="stopped", settle=False, exc=exc)
+    await save(job, manager)
 
 
 def _stop_following(job: Job, manager: JobManager) -> None:
@@ -269,12 +275,8 @@ async def _final_answer(job: Job, manager: JobManager, deadline: float) -> JobRe
         try:
             async with manager.slots:
                 return await manager.client.result(job.request_id)
-        except NotFoundError as exc:
-            await _end(job, manager, "expired", exc)
-            return None
-        except _FATAL as exc:
-            job.finish(state="stopped", settle=False, exc=exc)
-            await save(job, manager)
+        except (NotFoundError, *_FATAL) as exc:
+            await _poll_ended(job, manager, exc)
             return None
         except APIError as exc:
             errors += 1
