@@ -20,7 +20,7 @@ from typing import Literal
 
 from .errors import InputError
 
-__all__ = ["DEFAULT_RESOLUTION", "RESOLUTIONS", "Orientation", "Resolution"]
+__all__ = ["DEFAULT_RESOLUTION", "RESOLUTIONS", "Orientation", "Resolution", "fit_inside"]
 
 Orientation = Literal["landscape", "square", "portrait"]
 
@@ -93,11 +93,7 @@ class Resolution:
             >>> Resolution.parse("1536x640").placement((800, 600))
             (341, 0, 853, 640)
         """
-        width, height = _size_of(source)
-        scale = min(self.width / width, self.height / height)
-        w = min(self.width, max(1, round(width * scale)))
-        h = min(self.height, max(1, round(height * scale)))
-        return (self.width - w) // 2, (self.height - h) // 2, w, h
+        return fit_inside(_size_of(source), (self.width, self.height))
 
     @classmethod
     def all(cls) -> tuple[Resolution, ...]:
@@ -151,6 +147,21 @@ class Resolution:
         for r in sorted(RESOLUTIONS, key=lambda r: (-r.ratio, -r.width * r.height)):
             groups[r.orientation].append(r)
         return groups
+
+
+def fit_inside(src: tuple[int, int], dst: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Where a ``src`` (w, h) image lands inside ``dst`` (W, H) when scaled to fit (aspect kept, up or
+    down) and centred: ``(left, top, width, height)``.
+
+    Example:
+        >>> fit_inside((100, 100), (200, 100))
+        (50, 0, 100, 100)
+    """
+    (w, h), (big_w, big_h) = src, dst
+    scale = min(big_w / w, big_h / h)
+    nw = min(big_w, max(1, round(w * scale)))
+    nh = min(big_h, max(1, round(h * scale)))
+    return (big_w - nw) // 2, (big_h - nh) // 2, nw, nh
 
 
 def _size_of(size: object) -> tuple[int, int]:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,16 @@ log = logging.getLogger("ideogram_widgets.jobs")
 
 FINAL_STATES = TERMINAL_STATES | {"expired", "stopped"}
 """States after which a Job does not change any more (``completed`` waits for its download: see ``done``)."""
+
+
+def read_images(paths: Iterable[Path]) -> list[Image.Image]:
+    """Decode result files from the local cache, each fully loaded (the file is closed again)."""
+    images = []
+    for path in paths:
+        with Image.open(path) as img:
+            img.load()
+            images.append(img)
+    return images
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,12 +91,7 @@ class Output:
         """Every result image (decoded from the local files unless kept in memory)."""
         if self.kept is not None:
             return list(self.kept)
-        images = []
-        for path in self.paths:
-            with Image.open(path) as img:
-                img.load()
-                images.append(img)
-        return images
+        return read_images(self.paths)
 
     @property
     def image(self) -> Image.Image:

@@ -26,7 +26,7 @@ from PIL import Image
 
 from ..api.client import AsyncClient
 from ..api.errors import SubmitUncertainError
-from .job import Job
+from .job import Job, read_images
 from .journal import Journal
 from .manager import JobManager, live_jobs, manager_for
 from .records import entry_of, job_from_entry, needs_resume, owner, owner_alive, result_paths
@@ -73,12 +73,7 @@ class JobRecord:
     @property
     def images(self) -> list[Image.Image]:
         """The downloaded result images, read from the local cache."""
-        images = []
-        for path in self.files:
-            with Image.open(path) as img:
-                img.load()
-                images.append(img)
-        return images
+        return read_images(self.files)
 
     def __repr__(self) -> str:
         what = self.model_id.rsplit("/", 1)[-1] or "job"

@@ -25,6 +25,8 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageFilter
 
+from ..api.resolution import fit_inside  # one placement for the preview, the client and the sandbox
+
 #: Largest image the sandbox decodes (pixels); above this a 422 says so.
 MAX_PIXELS = 40_000_000
 #: Image formats accepted as input.
@@ -241,22 +243,6 @@ def inpaint(pixels: Pixels, edit: np.ndarray, seed: int) -> Pixels:
     return out
 
 
-def fit_box(src: tuple[int, int], dst: tuple[int, int]) -> tuple[int, int, int, int]:
-    """Where a ``src`` (w, h) image lands inside ``dst`` (W, H): ``(left, top, width, height)``.
-
-    Scaled to fit (aspect preserved, up or down) and centred.
-
-    Example:
-        >>> fit_box((100, 100), (200, 100))
-        (50, 0, 100, 100)
-    """
-    (w, h), (big_w, big_h) = src, dst
-    scale = min(big_w / w, big_h / h)
-    nw = min(big_w, max(1, round(w * scale)))
-    nh = min(big_h, max(1, round(h * scale)))
-    return (big_w - nw) // 2, (big_h - nh) // 2, nw, nh
-
-
 def _edge_guide(placed: Image.Image, box: tuple[int, int, int, int], size: tuple[int, int]) -> Guide:
     """Edge extension of the placed source: each outside pixel takes the colour of the nearest
     source pixel, blurred more and more with the distance, and fades slowly into the smooth
@@ -282,14 +268,15 @@ def _edge_guide(placed: Image.Image, box: tuple[int, int, int, int], size: tuple
 def reframe(img: Image.Image, size: tuple[int, int], seed: int) -> Pixels:
     """Exactly ``size`` (W, H): the whole ``img`` fitted and centred, the rest filled from it.
 
-    The source lands at :func:`fit_box`, resized with Lanczos (untouched when the size matches).
+    The source lands where ``Resolution.placement`` says (:func:`fit_inside`), resized with Lanczos
+    (untouched when the size matches).
 
     Example:
         >>> reframe(Image.new("RGB", (40, 30), "red"), (64, 32), seed=3).shape
         (32, 64, 3)
     """
     pixels = to_pixels(img)
-    box = left, top, nw, nh = fit_box(img.size, size)
+    box = left, top, nw, nh = fit_inside(img.size, size)
     placed = img.convert("RGBA" if pixels.shape[2] == 4 else "RGB")
     if placed.size != (nw, nh):
         placed = placed.resize((nw, nh), Image.Resampling.LANCZOS)

@@ -36,9 +36,10 @@ from ._mask_codec import decode_mask, display_png, encode_mask, png_size
 
 __all__ = ["TOOLS", "MaskPainter"]
 
-_STATIC = Path(__file__).resolve().parent.parent / "static"
-_BUNDLE = _STATIC / "mask_painter.js"
-_STYLES = _STATIC / "mask_painter.css"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+"""Where the package build puts the browser bundles (built, not committed)."""
+_BUNDLE = STATIC_DIR / "mask_painter.js"
+_STYLES = STATIC_DIR / "mask_painter.css"
 
 TOOLS = ("brush", "eraser", "rectangle", "ellipse", "lasso")
 """The drawing tools, as the ``tool`` trait spells them."""

@@ -12,22 +12,21 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets
 
-__all__ = ["TokenField"]
+from .mask_painter import STATIC_DIR
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+__all__ = ["TokenField"]
 
 
 class TokenField(anywidget.AnyWidget):
     """A password input and "Use token" / "Forget" buttons. ``on_token(cb)``: ``cb(token)`` when one is
     entered, ``cb(None)`` when it is forgotten. Only ``has_token`` and ``message`` are synced."""
 
-    _esm = STATIC / "token_field.js"
+    _esm = STATIC_DIR / "token_field.js"
     has_token = traitlets.Bool(False).tag(sync=True)
     message = traitlets.Unicode("").tag(sync=True)
 

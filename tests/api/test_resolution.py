@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ideogram_widgets.api import DEFAULT_RESOLUTION, RESOLUTIONS, InputError, Resolution
+from ideogram_widgets.api.resolution import fit_inside
 
 SCHEMAS = Path(__file__).parents[1] / "schemas"
 
@@ -73,3 +74,10 @@ def test_grouped_by_orientation_and_ordered_by_aspect():
         assert ratios == sorted(ratios, reverse=True)
     assert all(r.width > r.height for r in groups["landscape"])
     assert all(r.width < r.height for r in groups["portrait"])
+
+
+def test_fit_inside_scales_to_fit_and_centres():
+    assert fit_inside((100, 100), (200, 100)) == (50, 0, 100, 100)
+    assert fit_inside((400, 100), (100, 100)) == (0, 37, 100, 25)
+    assert fit_inside((1, 1000), (1536, 640)) == (767, 0, 1, 640)
+    assert Resolution.parse("1536x640").placement((800, 600)) == fit_inside((800, 600), (1536, 640))

@@ -199,9 +199,3 @@ def test_reframe_same_aspect_and_alpha():
     rgba = scene(60, 40, mode="RGBA")
     out = imaging.reframe(rgba, (100, 100), seed=0)
     assert out.shape == (100, 100, 4)
-
-
-def test_fit_box():
-    assert imaging.fit_box((100, 100), (200, 100)) == (50, 0, 100, 100)
-    assert imaging.fit_box((400, 100), (100, 100)) == (0, 37, 100, 25)
-    assert imaging.fit_box((1, 1000), (1536, 640)) == (767, 0, 1, 640)
