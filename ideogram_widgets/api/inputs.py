@@ -18,12 +18,14 @@ Example:
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from PIL import Image
 
+from .composite import put_back
 from .errors import InputError
 from .media import (
     DEFAULT_LIMITS,
@@ -33,19 +35,23 @@ from .media import (
     PayloadLimits,
     Uploader,
     check_mask,
-    image_payload,
+    check_remote,
     is_remote,
     load_image,
     load_mask,
-    mask_to_png,
-    png_payload,
 )
 from .options import MagicPrompt, MaskPolarity, RenderingSpeed, check_seed
 from .palette import ColorPalette, palette_payload
 from .resolution import DEFAULT_RESOLUTION, Resolution
 from .style import Style, style_payload
+from .working import working_size
 
-__all__ = ["EDIT_MODEL", "REFRAME_MODEL", "EditInput", "ReframeInput"]
+__all__ = ["EDIT_MODEL", "MAX_PROMPT_CHARS", "REFRAME_MODEL", "EditInput", "Prepared", "ReframeInput"]
+
+MAX_PROMPT_CHARS = 10_000
+"""The longest prompt accepted. Real prompts, even magic-prompt expansions, are a few hundred to about
+2,000 characters, and the model reads only the start of a long text; 10,000 (≈ 1,500 words) leaves room for
+any prompt a person writes and still stops a pasted file or a runaway string before it is sent."""
 
 EDIT_MODEL = "ideogram/ideogram-v3/edit"
 REFRAME_MODEL = "ideogram/ideogram-v3/reframe"
@@ -54,10 +60,78 @@ PaletteLike = ColorPalette | Mapping[str, Any] | str | None
 StyleLike = Style | Mapping[str, Any] | str | None
 
 
-def _local_or_url(image: ImageSource, limits: PayloadLimits) -> Image.Image | str:
+def _local_or_url(image: ImageSource, limits: PayloadLimits, field: str = "image") -> Image.Image | str:
     if isinstance(image, str) and is_remote(image):
-        return image
-    return load_image(image, limits=limits)
+        return check_remote(image, field=field, max_pixels=limits.max_pixels)
+    return load_image(image, field=field, limits=limits)
+
+
+def check_prompt(prompt: object) -> str:
+    """The prompt, stripped: non-empty, valid Unicode, no control characters, at most MAX_PROMPT_CHARS."""
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise InputError(
+            "prompt",
+            prompt,
+            "a non-empty text describing the change",
+            reason="the prompt is empty: describe what the masked area should become",
+        )
+    text = prompt.strip()
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            "prompt",
+            f"text with a lone surrogate at character {exc.start}",
+            "valid Unicode text",
+            reason=f"the prompt holds a lone surrogate (\\u{ord(text[exc.start]):04x}) at character "
+            f"{exc.start}, which cannot be sent as UTF-8",
+        ) from None
+    for i, char in enumerate(text):
+        if char not in "\t\n\r" and unicodedata.category(char) == "Cc":
+            raise InputError(
+                "prompt",
+                f"text with control character U+{ord(char):04X} at character {i}",
+                "text without control characters (tabs and line breaks are fine)",
+                reason=f"the prompt holds control character U+{ord(char):04X} at character {i}",
+            )
+    if len(text) > MAX_PROMPT_CHARS:
+        raise InputError(
+            "prompt",
+            f"{len(text):,} characters",
+            f"at most {MAX_PROMPT_CHARS:,} characters",
+            reason=f"the prompt is {len(text):,} characters long; at most {MAX_PROMPT_CHARS:,} are sent",
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The image and mask strings of an input as they will be sent, and the size sent (None for a URL).
+
+    Built by :meth:`EditInput.prepare` / :meth:`ReframeInput.prepare`, cached, reused by ``to_payload``.
+    """
+
+    image: str
+    mask: str | None
+    sent_size: tuple[int, int] | None
+    original_size: tuple[int, int] | None
+
+
+def _kept(image: object) -> Image.Image | str:
+    """The image an input holds once constructed (a loaded PIL image or a checked URL)."""
+    assert isinstance(image, Image.Image | str)
+    return image
+
+
+def _prepare_image(
+    image: Image.Image | str, limits: PayloadLimits, uploader: Uploader | None
+) -> tuple[str, tuple[int, int] | None]:
+    from .preflight import sent_image  # preflight imports media and working; kept out of import time
+
+    if isinstance(image, str):
+        return image, None
+    sent = sent_image(image, limits, uploader)
+    return sent.uri, sent.size
 
 
 def _common_payload(
@@ -105,16 +179,12 @@ class EditInput:
     color_palette: PaletteLike = None
     style: StyleLike = None
     limits: PayloadLimits = field(default=DEFAULT_LIMITS, repr=False)
+    original: Image.Image | None = field(default=None, repr=False)
+    """For an ``image`` given as a URL: the picture behind it (downloaded), for the mask's size and the
+    composite. Ignored for local images (the image is its own original)."""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.prompt, str) or not self.prompt.strip():
-            raise InputError(
-                "prompt",
-                self.prompt,
-                "a non-empty text describing the change",
-                reason="the prompt is empty: describe what the masked area should become",
-            )
-        object.__setattr__(self, "prompt", self.prompt.strip())
+        object.__setattr__(self, "prompt", check_prompt(self.prompt))
         if self.seed is not None:
             object.__setattr__(self, "seed", check_seed(self.seed))
         object.__setattr__(self, "rendering_speed", RenderingSpeed.coerce(self.rendering_speed))
@@ -123,9 +193,14 @@ class EditInput:
         style_payload(self.style)
         image = _local_or_url(self.image, self.limits)
         object.__setattr__(self, "image", image)
+        if isinstance(image, Image.Image):
+            object.__setattr__(self, "original", image)
+        elif self.original is not None:
+            object.__setattr__(self, "original", load_image(self.original, field="original"))
         if isinstance(self.mask, str) and is_remote(self.mask):
+            object.__setattr__(self, "mask", check_remote(self.mask, field="mask"))
             return
-        size = image.size if isinstance(image, Image.Image) else None
+        size = self.original.size if self.original is not None else None
         object.__setattr__(self, "mask", check_mask(self.mask, size))
 
     @property
@@ -137,6 +212,43 @@ class EditInput:
     def mask_array(self) -> MaskArray | None:
         """The mask as a boolean array (True = edit), or None when it was given as a URL."""
         return None if isinstance(self.mask, str) else load_mask(self.mask)
+
+    @property
+    def sent_size(self) -> tuple[int, int] | None:
+        """The size the image is sent at (its working size, see ``PayloadLimits.max_side``); None for a
+        URL. A very detailed picture may go smaller still to fit the inline limit: ``prepare()`` says."""
+        image = _kept(self.image)
+        return None if isinstance(image, str) else working_size(image.size, self.limits.max_side)
+
+    def prepare(
+        self, *, polarity: MaskPolarity = MaskPolarity.BLACK_IS_EDIT, uploader: Uploader | None = None
+    ) -> Prepared:
+        """Build (or reuse) the image and mask strings: blocking, so run it in a thread. Raises
+        InputError when they cannot be sent."""
+        image, size = _prepare_image(_kept(self.image), self.limits, uploader)
+        if isinstance(self.mask, str):
+            mask = self.mask
+        else:
+            from .preflight import sent_mask
+
+            arr = load_mask(self.mask)
+            mask = sent_mask(arr, size or (arr.shape[1], arr.shape[0]), self.limits, polarity, uploader)
+        original = self.original.size if self.original is not None else None
+        return Prepared(image, mask, size, original)
+
+    def composite(self, output: Image.Image) -> Image.Image:
+        """The service's ``output`` put back into the full-size upright original inside the mask (grown
+        and feathered a little); every other pixel is the original's. Needs the original (a local image,
+        or ``original=`` for a URL) and a local mask."""
+        mask = self.mask_array
+        if self.original is None or mask is None:
+            raise InputError(
+                "image",
+                "a URL without original=",
+                "a local image, or original= the picture behind the URL, and a local mask",
+                reason="the composite needs the original picture and the mask",
+            )
+        return put_back(self.original, mask, output)
 
     def settings(self) -> dict[str, Any]:
         """Every field but the image and mask, as JSON values (for history, journals and copy-as-code)."""
@@ -151,15 +263,10 @@ class EditInput:
         polarity: MaskPolarity = MaskPolarity.BLACK_IS_EDIT,
         uploader: Uploader | None = None,
     ) -> dict[str, Any]:
-        """The JSON body for the service, the mask in its ``polarity``."""
-        payload: dict[str, Any] = {
-            "image": image_payload(self.image, limits=self.limits, uploader=uploader),
-        }
-        if isinstance(self.mask, str):
-            payload["mask"] = self.mask
-        else:
-            png = mask_to_png(load_mask(self.mask), polarity)
-            payload["mask"] = png_payload(png, "mask", self.limits, uploader)
+        """The JSON body for the service, the mask in its ``polarity`` (image and mask at the working
+        size; built once, see :meth:`prepare`)."""
+        prepared = self.prepare(polarity=polarity, uploader=uploader)
+        payload: dict[str, Any] = {"image": prepared.image, "mask": prepared.mask}
         payload.update(self.settings())
         _check_request_size(payload, self.limits)
         return payload
@@ -196,6 +303,21 @@ class ReframeInput:
         """``ideogram/ideogram-v3/reframe``."""
         return REFRAME_MODEL
 
+    @property
+    def sent_size(self) -> tuple[int, int] | None:
+        """The size the image is sent at (its working size); None for a URL."""
+        image = _kept(self.image)
+        return None if isinstance(image, str) else working_size(image.size, self.limits.max_side)
+
+    def prepare(
+        self, *, polarity: MaskPolarity = MaskPolarity.BLACK_IS_EDIT, uploader: Uploader | None = None
+    ) -> Prepared:
+        """Build (or reuse) the image string: blocking, so run it in a thread."""
+        held = _kept(self.image)
+        image, size = _prepare_image(held, self.limits, uploader)
+        original = None if isinstance(held, str) else held.size
+        return Prepared(image, None, size, original)
+
     def settings(self) -> dict[str, Any]:
         """Every field but the image, as JSON values."""
         out: dict[str, Any] = {"resolution": str(self.resolution)}
@@ -210,7 +332,7 @@ class ReframeInput:
         uploader: Uploader | None = None,
     ) -> dict[str, Any]:
         """The JSON body for the service (``polarity`` is accepted for symmetry and unused)."""
-        payload: dict[str, Any] = {"image": image_payload(self.image, limits=self.limits, uploader=uploader)}
+        payload: dict[str, Any] = {"image": self.prepare(uploader=uploader).image}
         payload.update(self.settings())
         _check_request_size(payload, self.limits)
         return payload

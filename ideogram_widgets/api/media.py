@@ -1,12 +1,14 @@
 """Images and masks in: from PIL images, numpy arrays, paths, bytes or URLs to the service's strings.
 
-A URL (``https://...``) or a ``data:`` URI passes through untouched. A local image becomes a lossless PNG
-data URI, checked against :class:`PayloadLimits` (the limits the vendor's own tools apply to data URIs),
-with a clear error when it is too big rather than silent downscaling; pass ``uploader=`` to host files
-elsewhere and send their URLs instead.
+A URL (``https://...``) or a ``data:`` URI is checked (a host; a data URI that decodes to an image) and then
+passes through untouched. A local image comes in through :func:`~.intake.open_image` (upright, sRGB,
+8-bit) and is sent at its working size (:mod:`.working`) as a lossless PNG data URI, checked against
+:class:`PayloadLimits` (the limits the vendor's own tools apply to data URIs); pass ``uploader=`` to host
+files elsewhere and send their URLs instead.
 
-Masks: inside this package a mask is a boolean array, ``True`` = edit. Only :func:`mask_to_png` turns it
-into the service's polarity (black = edit by default, a :class:`MaskPolarity` setting).
+Masks: inside this package a mask is a boolean array, ``True`` = edit, read by the rule of :mod:`.masks`.
+Only :func:`mask_to_png` turns it into the service's polarity (black = edit by default, a
+:class:`MaskPolarity` setting).
 
 Example:
     >>> import numpy as np
@@ -22,18 +24,22 @@ Example:
 from __future__ import annotations
 
 import base64
+import binascii
 import io
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeAlias
 
+import httpx
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
 from .errors import InputError
+from .intake import decode_bytes, open_image
+from .masks import MaskArray, read_mask
 from .options import MaskPolarity
 
 __all__ = [
@@ -44,6 +50,7 @@ __all__ = [
     "PayloadLimits",
     "Uploader",
     "check_mask",
+    "check_remote",
     "data_uri",
     "decode_image",
     "encode_png",
@@ -60,7 +67,6 @@ ImageSource: TypeAlias = "Image.Image | npt.NDArray[Any] | str | os.PathLike[str
 """Anything an image can be given as: PIL image, numpy array, path, encoded bytes, or URL string."""
 MaskSource: TypeAlias = "Image.Image | npt.NDArray[Any] | str | os.PathLike[str] | bytes"
 """Anything a mask can be given as; True / white / opaque = edit."""
-MaskArray: TypeAlias = "npt.NDArray[np.bool_]"
 Uploader: TypeAlias = "Callable[[bytes, str], str]"
 """``uploader(png_bytes, filename) -> public https URL``: a hook for users who host files elsewhere."""
 
@@ -74,6 +80,10 @@ class PayloadLimits:
     max_png_bytes: int = 6 * _MiB
     max_pixels: int = 32_000_000
     max_request_bytes: int = 64 * _MiB
+    max_side: int | None = 1536
+    """The largest side sent (the working size): larger local images are downscaled to it, and the
+    result is put back into the full-size original. 1536 px is the longest side Ideogram 3.0 produces
+    (its 69 output sizes); None sends every image at full size."""
 
 
 DEFAULT_LIMITS = PayloadLimits()
@@ -90,95 +100,59 @@ def is_remote(value: object) -> bool:
 def load_image(
     source: ImageSource, *, field: str = "image", limits: PayloadLimits = DEFAULT_LIMITS
 ) -> Image.Image:
-    """Open a local image (PIL, numpy array, path or encoded bytes) without changing its pixels.
+    """Open a local image (PIL, numpy array, path or encoded bytes) upright, sRGB and 8-bit.
 
-    Arrays may be ``uint8``/``uint16``/``bool``/float in ``[0, 1]``, shaped ``(H, W)``, ``(H, W, 3)`` or
-    ``(H, W, 4)``. URLs are not fetched here (they are passed to the service as they are).
+    See :mod:`.intake` (orientation, colour) and :mod:`.pixels` (which arrays and modes mean what).
+    URLs are not fetched here (they are passed to the service as they are).
     """
-    if isinstance(source, Image.Image):
-        image = source
-    elif isinstance(source, np.ndarray):
-        image = _array_to_image(source, field)
-    elif isinstance(source, bytes | bytearray | memoryview):
-        image = _open_bytes(bytes(source), field, limits)
-    elif isinstance(source, str | os.PathLike):
-        if is_remote(source):
-            raise InputError(
-                field,
-                source,
-                "a local image (PIL, array, path or bytes)",
-                reason="this is a URL; it is sent to the service as it is and not opened locally",
-            )
-        path = Path(source).expanduser()
-        if not path.is_file():
-            raise InputError(field, str(source), "an existing image file", reason="no such file")
-        image = _open_bytes(path.read_bytes(), field, limits)
-    else:
-        raise InputError(field, type(source).__name__, "a PIL image, numpy array, path, bytes or URL")
-    _check_pixels(image.size, field, limits)
-    return image
-
-
-def _open_bytes(data: bytes, field: str, limits: PayloadLimits) -> Image.Image:
-    try:
-        image = Image.open(io.BytesIO(data))
-        _check_pixels(image.size, field, limits)  # before decoding: refuses decompression bombs
-        image.load()
-    except InputError:
-        raise
-    # DecompressionBombWarning: Pillow only warns between its 89 and 179 megapixels (an error where
-    # warnings are errors); either way such an image is far over this package's default limit
-    except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    if isinstance(source, str) and is_remote(source):
         raise InputError(
             field,
-            f"<{len(data)} bytes>",
-            "PNG, JPEG, WebP or another image Pillow reads",
-            reason=f"not a readable image ({exc.__class__.__name__})",
-        ) from None
-    return image
-
-
-def _check_pixels(size: tuple[int, int], field: str, limits: PayloadLimits) -> None:
-    width, height = size
-    if width < 1 or height < 1:
-        raise InputError(field, size, "an image at least 1×1 pixels")
-    if width * height > limits.max_pixels:
-        raise InputError(
-            field,
-            f"{width}×{height}",
-            f"at most {limits.max_pixels / 1e6:.0f} megapixels",
-            reason=f"{width}×{height} = {width * height / 1e6:.1f} megapixels is too large",
+            source,
+            "a local image (PIL, array, path or bytes)",
+            reason="this is a URL; it is sent to the service as it is and not opened locally",
         )
+    return open_image(source, field=field, max_pixels=limits.max_pixels)
 
 
-def _array_to_image(array: npt.NDArray[Any], field: str) -> Image.Image:
-    arr = np.asarray(array)
-    if arr.ndim == 3 and arr.shape[2] == 1:
-        arr = arr[:, :, 0]
-    if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] not in (3, 4)):
-        raise InputError(field, f"array of shape {arr.shape}", "shape (H, W), (H, W, 3) or (H, W, 4)")
-    if arr.dtype == np.bool_:
-        arr = arr.astype(np.uint8) * 255
-    elif arr.dtype == np.uint16:
-        arr = (arr >> 8).astype(np.uint8)
-    elif np.issubdtype(arr.dtype, np.floating):
-        if not np.isfinite(arr).all() or arr.min() < 0.0 or arr.max() > 1.0:
-            raise InputError(field, f"float array in [{arr.min()}, {arr.max()}]", "floats in [0, 1]")
-        arr = np.rint(arr * 255.0).astype(np.uint8)
-    elif arr.dtype != np.uint8:
-        if np.issubdtype(arr.dtype, np.integer) and arr.min() >= 0 and arr.max() <= 255:
-            arr = arr.astype(np.uint8)
-        else:
-            raise InputError(field, f"array of dtype {arr.dtype}", "uint8, uint16, bool or floats in [0, 1]")
-    mode = {2: "L", 3: "RGB", 4: "RGBA"}[1 if arr.ndim == 2 else arr.shape[2]] if arr.ndim == 3 else "L"
-    return Image.fromarray(np.ascontiguousarray(arr), mode=mode)
+_DATA_URI = re.compile(r"^data:(?P<mime>[^;,]*)(?P<params>(;[^;,]*)*),(?P<data>.*)$", re.S | re.I)
+
+
+def check_remote(value: str, *, field: str = "image", max_pixels: int = DEFAULT_LIMITS.max_pixels) -> str:
+    """Check a URL or data URI before it is sent: a URL needs a host; a data URI must be base64 of an
+    image Pillow reads. Returns ``value`` unchanged."""
+    if value[:5].lower() == "data:":
+        match = _DATA_URI.match(value)
+        if match is None or ";base64" not in match.group("params").lower():
+            raise InputError(
+                field, value, "a data URI like data:image/png;base64,…", reason="not a base64 data URI"
+            )
+        mime = match.group("mime").lower()
+        if mime and not mime.startswith("image/"):
+            raise InputError(
+                field, value, "a data:image/… URI", reason=f"the data URI holds {mime}, not an image"
+            )
+        try:
+            data = base64.b64decode(re.sub(r"\s+", "", match.group("data")), validate=True)
+        except (binascii.Error, ValueError):
+            raise InputError(
+                field, value, "valid base64 data", reason="the data URI's base64 is broken"
+            ) from None
+        decode_bytes(data, field=field, max_pixels=max_pixels)  # raises InputError when it is no image
+        return value
+    try:
+        host = httpx.URL(value).host
+    except (httpx.InvalidURL, TypeError):
+        raise InputError(field, value, "an http(s) URL with a host", reason="not a valid URL") from None
+    if not host:
+        raise InputError(field, value, "an http(s) URL with a host", reason="the URL has no host")
+    return value
 
 
 def encode_png(image: Image.Image, *, compress_level: int = 6) -> bytes:
-    """Encode losslessly as PNG, keeping RGB, RGBA or L (palette and 16-bit modes become RGB(A))."""
-    if image.mode not in ("RGB", "RGBA", "L", "LA", "1"):
-        has_alpha = "A" in image.getbands() or "transparency" in image.info
-        image = image.convert("RGBA" if has_alpha else "RGB")
+    """Encode losslessly as PNG, keeping RGB, RGBA or L (other modes are made 8-bit first, see .pixels)."""
+    if image.mode not in ("RGB", "RGBA", "L", "1"):
+        image = open_image(image)
     buf = io.BytesIO()
     image.save(buf, format="PNG", compress_level=compress_level)
     return buf.getvalue()
@@ -216,68 +190,53 @@ def image_payload(
     uploader: Uploader | None = None,
     field: str = "image",
 ) -> str:
-    """The string sent as ``image``: a URL or data URI as given, or a lossless PNG data URI."""
+    """The string sent as ``image``: a checked URL or data URI as given, or a lossless PNG data URI of the
+    image at its working size (see :class:`PayloadLimits.max_side`)."""
     if isinstance(source, str) and is_remote(source):
-        return source
-    return png_payload(encode_png(load_image(source, field=field, limits=limits)), field, limits, uploader)
+        return check_remote(source, field=field, max_pixels=limits.max_pixels)
+    from .working import send_image  # working imports this module
+
+    return send_image(load_image(source, field=field, limits=limits), limits, uploader, field).uri
 
 
 def load_mask(source: MaskSource, *, field: str = "mask") -> MaskArray:
-    """A boolean array, True = edit, from a bool/number array or an image.
-
-    Arrays: bool as is; numbers > 0.5 (floats) or ≥ 128 (integers) are edit. Images: with an alpha channel
-    (RGBA/LA), opaque (alpha ≥ 128) is edit; otherwise white (luminance ≥ 128) is edit.
-    """
-    if isinstance(source, np.ndarray):
-        arr = np.asarray(source)
-        if arr.ndim == 3 and arr.shape[2] == 1:
-            arr = arr[:, :, 0]
-        if arr.ndim != 2:
-            raise InputError(field, f"array of shape {arr.shape}", "a 2-D (H, W) array")
-        if arr.dtype == np.bool_:
-            return np.array(arr, dtype=np.bool_)
-        if np.issubdtype(arr.dtype, np.floating):
-            return np.asarray(arr > 0.5)
-        if np.issubdtype(arr.dtype, np.integer):
-            return np.asarray(arr >= 128)
-        raise InputError(field, f"array of dtype {arr.dtype}", "bool, integer or float values")
+    """A boolean array, True = edit, by the rule of :mod:`.masks` (bool; two values: the higher; many
+    values: half of the full scale; alpha when it varies, else luminance)."""
     if isinstance(source, str) and is_remote(source):
         raise InputError(field, source, "a local mask (array, PIL image, path or bytes)")
-    image = load_image(source, field=field)
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        alpha = np.asarray(image.convert("RGBA").getchannel("A"))
-        return np.asarray(alpha >= 128)
-    return np.asarray(np.asarray(image.convert("L")) >= 128)
+    return read_mask(source, field=field).edit
 
 
 def check_mask(mask: MaskSource, size: tuple[int, int] | None, *, field: str = "mask") -> MaskArray:
-    """Load ``mask`` and check it is usable: same size as the image (when known) and partial.
+    """Load ``mask`` and check it is usable: same size as the (upright) image when known, and partial.
 
-    The service rejects masks that edit nothing or everything, so both are refused here first.
+    The service rejects masks that edit nothing or everything, so both are refused here first; the
+    error says what the mask held and how it was read (``values {0, 1}: read as 1 = edit``).
     """
-    arr = load_mask(mask, field=field)
+    if isinstance(mask, str) and is_remote(mask):
+        raise InputError(field, mask, "a local mask (array, PIL image, path or bytes)")
+    reading = read_mask(mask, field=field)
+    arr = reading.edit
     height, width = arr.shape
     if size is not None and (width, height) != tuple(size):
         raise InputError(
             field,
             f"{width}×{height}",
             f"the image's size, {size[0]}×{size[1]}",
-            reason=f"the mask is {width}×{height} but the image is {size[0]}×{size[1]}",
+            reason=f"the mask is {width}×{height} but the image is {size[0]}×{size[1]} (upright)",
         )
     count = int(arr.sum())
-    if count == 0:
+    if count == 0 or count == arr.size:
+        empty = count == 0
         raise InputError(
             field,
-            "an empty mask",
+            "an empty mask" if empty else "a full mask",
             "a partial mask",
-            reason="the mask marks nothing to edit; paint the area to change",
-        )
-    if count == arr.size:
-        raise InputError(
-            field,
-            "a full mask",
-            "a partial mask",
-            reason="the mask covers the whole image; leave some of it unmasked",
+            reason=(
+                f"the mask marks nothing to edit ({reading.described}); paint the area to change"
+                if empty
+                else f"the mask covers the whole image ({reading.described}); leave some of it unmasked"
+            ),
         )
     return arr
 
@@ -306,5 +265,6 @@ def mask_payload(
 def decode_image(
     data: bytes, *, max_pixels: int = DEFAULT_LIMITS.max_pixels, field: str = "result"
 ) -> Image.Image:
-    """Decode a downloaded image fully, refusing non-images and images over ``max_pixels`` (bombs)."""
-    return load_image(data, field=field, limits=PayloadLimits(max_pixels=max_pixels))
+    """Decode a downloaded image fully (upright, sRGB, 8-bit), refusing non-images and images over
+    ``max_pixels`` (bombs)."""
+    return open_image(data, field=field, max_pixels=max_pixels)

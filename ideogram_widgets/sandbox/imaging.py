@@ -25,6 +25,8 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageFilter
 
+from ..api.errors import InputError
+from ..api.intake import open_image  # decoded the way the client decodes: upright, sRGB, 8-bit
 from ..api.resolution import fit_inside  # one placement for the preview, the client and the sandbox
 
 #: Largest image the sandbox decodes (pixels); above this a 422 says so.
@@ -43,7 +45,8 @@ class BadImageError(ValueError):
 
 
 def decode(data: bytes) -> Image.Image:
-    """Open PNG/JPEG/WEBP bytes fully; raise :class:`BadImageError` with a clear reason."""
+    """Open PNG/JPEG/WEBP bytes fully, upright (EXIF orientation), sRGB and 8-bit, as the client's own
+    :func:`~ideogram_widgets.api.intake.open_image` does; raise :class:`BadImageError` with a clear reason."""
     try:
         img = Image.open(io.BytesIO(data))
     except Exception as exc:
@@ -57,7 +60,10 @@ def decode(data: bytes) -> Image.Image:
         img.load()
     except Exception as exc:
         raise BadImageError("could not be decoded (truncated or corrupt)") from exc
-    return img
+    try:
+        return open_image(img)
+    except InputError as exc:
+        raise BadImageError(f"has pixels that cannot be used ({exc.reason or exc})") from exc
 
 
 def to_pixels(img: Image.Image) -> Pixels:

@@ -53,8 +53,8 @@ CASES = [
     ("image not bytes of an image", lambda: edit(image=b"not an image"), "image", "readable image"),
     ("image wrong type", lambda: edit(image=3.14), "image", "PIL image"),
     ("image array bad shape", lambda: edit(image=np.zeros((4, 4, 5), np.uint8)), "image", "(H, W, 3)"),
-    ("image float out of range", lambda: edit(image=np.full((4, 4), 2.0)), "image", "[0, 1]"),
-    ("image negative ints", lambda: edit(image=np.full((4, 4), -3)), "image", "uint8"),
+    ("image float out of range", lambda: edit(image=np.full((4, 4), 2.0)), "image", "0..1"),
+    ("image negative ints", lambda: edit(image=np.full((4, 4), -3)), "image", "≥ 0"),
     (
         "image over the pixel limit",
         lambda: edit(limits=PayloadLimits(max_pixels=1000)),

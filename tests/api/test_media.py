@@ -13,7 +13,9 @@ from ideogram_widgets.api import InputError, MaskPolarity
 from ideogram_widgets.api.media import (
     PayloadLimits,
     check_mask,
+    data_uri,
     decode_image,
+    encode_png,
     image_payload,
     load_image,
     load_mask,
@@ -61,7 +63,10 @@ def test_alpha_is_kept():
     assert np.array_equal(np.asarray(out), rgba)
 
 
-@pytest.mark.parametrize("url", ["https://example.com/a.png", "http://h/x.png", "data:image/png;base64,AAAA"])
+TINY_PNG_URI = data_uri(encode_png(Image.new("RGB", (2, 2), "red")))
+
+
+@pytest.mark.parametrize("url", ["https://example.com/a.png", "http://h/x.png", TINY_PNG_URI])
 def test_urls_and_data_uris_pass_through_untouched(url):
     assert image_payload(url) == url
 
@@ -73,10 +78,17 @@ def test_float_and_bool_arrays_are_scaled():
     assert np.asarray(load_image(np.array([[True, False]]))).tolist() == [[255, 0]]
 
 
-def test_too_large_png_is_a_clear_error_not_a_silent_downscale():
+def test_a_png_over_the_inline_limit_is_sent_smaller_only_as_much_as_needed():
+    noisy = RNG.integers(0, 256, (300, 300, 3), dtype=np.uint8)
+    sent = decode_uri(image_payload(noisy, limits=PayloadLimits(max_png_bytes=100_000)))
+    assert 150 <= sent.width < 300  # noise: ~270 KB at 300², ~100 KB at ~180²
+    assert sent.width == sent.height
+
+
+def test_without_a_working_size_a_too_large_png_is_a_clear_error():
     noisy = RNG.integers(0, 256, (300, 300, 3), dtype=np.uint8)
     with pytest.raises(InputError) as info:
-        image_payload(noisy, limits=PayloadLimits(max_png_bytes=100_000))
+        image_payload(noisy, limits=PayloadLimits(max_png_bytes=100_000, max_side=None))
     assert "uploader=" in str(info.value)
     assert "MiB" in str(info.value)
 

@@ -1,0 +1,146 @@
+"""Masks by one rule: what counts as "edit" in a bool/number array or a mask image.
+
+The rule (the README has the same table, and ``tests/api/test_mask_rule.py`` checks every row):
+
+================================================  ==============================================
+what the mask holds                               read as edit
+================================================  ==============================================
+bool                                              True
+one value only                                    nonzero (so all-0 is empty, all-1 is full)
+exactly two values (0/1, 0/255, labels == k, …)   the higher value
+integers of many values, ``uint8`` / PIL L, RGB   ≥ 128 (grey level; RGB is read as its luminance)
+integers of many values, ``uint16`` / PIL I;16    ≥ 32768
+integers of many values, other types / PIL I      nonzero (a label image: every label is edited)
+floats of many values / PIL F                     ≥ 0.5 (values must be in 0..1)
+RGBA / LA / P with transparency                   the alpha channel by the rows above, when alpha
+                                                  varies; when it is constant (opaque exports), the
+                                                  colour's luminance
+================================================  ==============================================
+
+A path or bytes is opened upright (EXIF orientation applied), like images, so it is compared with the
+upright image's size.
+
+Example:
+    >>> import numpy as np
+    >>> reading = read_mask(np.array([[0, 1], [1, 1]], np.uint8))
+    >>> reading.edit.sum(), reading.described
+    (np.int64(3), 'values {0, 1}: read as 1 = edit')
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from .errors import InputError
+from .intake import decode_bytes, upright
+
+__all__ = ["MaskArray", "MaskReading", "read_mask"]
+
+MaskArray: TypeAlias = "npt.NDArray[np.bool_]"
+
+
+@dataclass(frozen=True)
+class MaskReading:
+    """A mask as read: ``edit`` (True = edit), what it held (``saw``) and the rule applied (``rule``)."""
+
+    edit: MaskArray
+    saw: str
+    rule: str
+
+    @property
+    def described(self) -> str:
+        """``"values {0, 1}: read as 1 = edit"``: what error messages say."""
+        return f"{self.saw}: {self.rule}"
+
+
+def read_mask(source: Any, *, field: str = "mask") -> MaskReading:
+    """Read a mask from a bool/number array, a PIL image, a path or encoded bytes by the module's rule."""
+    if isinstance(source, np.ndarray):
+        arr = np.asarray(source)
+        if arr.ndim == 3 and arr.shape[2] == 1:
+            arr = arr[:, :, 0]
+        if arr.ndim != 2:
+            raise InputError(field, f"an array of shape {arr.shape}", "a 2-D (H, W) array")
+        return _read_values(arr, field, "")
+    if isinstance(source, Image.Image):
+        image = source
+    elif isinstance(source, bytes | bytearray | memoryview):
+        image = decode_bytes(bytes(source), field=field)
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source).expanduser()
+        if not path.is_file():
+            raise InputError(field, str(source), "an existing mask image file", reason="no such file")
+        image = decode_bytes(path.read_bytes(), field=field)
+    else:
+        raise InputError(field, type(source).__name__, "a bool/number array, PIL image, path or bytes")
+    return _read_image(upright(image), field)
+
+
+def _read_image(image: Image.Image, field: str) -> MaskReading:
+    width, height = image.size
+    if width < 1 or height < 1:
+        raise InputError(field, f"{width}×{height}", "a mask at least 1×1 pixels", reason="it has no pixels")
+    mode = image.mode
+    if mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+        mode = image.mode
+    if mode in ("RGBA", "LA", "La", "PA", "RGBa"):
+        alpha = np.asarray(image.getchannel("A"))
+        if alpha.min() != alpha.max():
+            return _read_values(alpha, field, f"{mode} alpha ")
+        colour = image.convert("RGB").convert("L")
+        return _read_values(np.asarray(colour), field, f"{mode} (constant alpha) luminance ")
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F", "L"):
+        return _read_values(np.asarray(image), field, f"mode {mode} ")
+    if mode == "1":
+        return _read_values(np.asarray(image, dtype=bool), field, "mode 1 ")
+    return _read_values(np.asarray(image.convert("RGB").convert("L")), field, f"{mode} luminance ")
+
+
+def _read_values(arr: npt.NDArray[Any], field: str, what: str) -> MaskReading:
+    if arr.size == 0:
+        raise InputError(
+            field, f"an array of shape {arr.shape}", "a mask at least 1×1", reason="it has no pixels"
+        )
+    if arr.dtype == np.bool_:
+        return MaskReading(np.array(arr, dtype=np.bool_), f"{what}bool", "read as True = edit")
+    kind = arr.dtype.kind
+    if kind not in "iuf":
+        raise InputError(field, f"an array of dtype {arr.dtype}", "bool, integer or float values")
+    if kind == "f" and not np.isfinite(arr).all():
+        raise InputError(field, "a float mask with NaN or infinity", "finite numbers")
+    lo, hi = arr.min(), arr.max()
+    slo, shi = _num(lo), _num(hi)
+    if lo == hi:
+        edit = np.full(arr.shape, bool(hi != 0))
+        return MaskReading(edit, f"{what}values {{{shi}}}", "read as nonzero = edit")
+    high = arr == hi
+    if ((arr == lo) | high).all():
+        return MaskReading(high, f"{what}values {{{slo}, {shi}}}", f"read as {shi} = edit")
+    saw = f"{what}values {slo}..{shi}"
+    if kind == "f":
+        if lo < 0 or hi > 1:
+            raise InputError(
+                field,
+                f"a float mask with {saw}",
+                "floats in 0..1 (≥ 0.5 = edit), or exactly two values",
+                reason=f"float masks of many values are read as 0..1, and this one holds {saw}",
+            )
+        return MaskReading(np.asarray(arr >= 0.5), saw, "read as ≥ 0.5 = edit")
+    if arr.dtype == np.uint8:
+        return MaskReading(np.asarray(arr >= 128), saw, "read as ≥ 128 = edit")
+    if arr.dtype == np.uint16:
+        return MaskReading(np.asarray(arr >= 32768), saw, "read as ≥ 32768 = edit")
+    return MaskReading(np.asarray(arr != 0), saw, "read as nonzero = edit")
+
+
+def _num(value: Any) -> str:
+    number = value.item() if hasattr(value, "item") else value
+    return f"{number:g}" if isinstance(number, float) else str(number)
