@@ -68,6 +68,8 @@ log = logging.getLogger("ideogram_widgets")
 class Result:
     """A finished job: its ``images`` (PIL), the lossless ``files`` as downloaded, and the source ``urls``.
 
+    For an edit, ``composite`` is the first image put back into the full-resolution original (see
+    :func:`~ideogram_widgets.api.composite.put_back`); for a reframe it is the image itself.
     In a notebook a Result shows its first image.
     """
 
@@ -77,11 +79,18 @@ class Result:
     files: list[bytes] = field(repr=False)
     urls: tuple[str, ...] = ()
     answer: JobResult | None = field(default=None, repr=False)
+    composite_image: Image.Image | None = field(default=None, repr=False)
+    """The composite when one was made (an edit of a local image); None otherwise."""
 
     @property
     def image(self) -> Image.Image:
-        """The first (usually only) image."""
+        """The first (usually only) image, as the service made it."""
         return self.images[0]
+
+    @property
+    def composite(self) -> Image.Image:
+        """The edit at the original's full resolution (the service's image where there is no composite)."""
+        return self.composite_image if self.composite_image is not None else self.image
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the first image's file as downloaded (lossless)."""
@@ -290,7 +299,10 @@ class AsyncClient:
         """Submit a validated input, wait for it, download the result."""
         submission = await self.submit_input(job)
         answer = await self.wait(submission.request_id, timeout=timeout)
-        return await self.fetch_result(answer, job.model_id)
+        result = await self.fetch_result(answer, job.model_id)
+        if isinstance(job, EditInput) and job.original is not None:
+            result.composite_image = await asyncio.to_thread(job.composite, result.image)
+        return result
 
     async def edit(
         self, image: ImageSource, mask: MaskSource, prompt: str, *, timeout: float = 1800.0, **options: Any

@@ -36,7 +36,8 @@ class EditWidget(Studio):
     and background jobs with results, comparison and history.
 
     Args:
-        image: a PIL image, numpy array, path or bytes.
+        image: a PIL image, numpy array, path, bytes, or an http(s) URL (downloaded once to show it;
+            the URL itself is sent).
         prompt: the initial prompt.
         mask: an initial mask (True / white / opaque = edit).
         rendering_speed, magic_prompt, seed: initial control values.
@@ -110,7 +111,8 @@ class EditWidget(Studio):
 
     def build_input(self, *, new_seed: bool) -> EditInput:
         """The validated EditInput for the current mask, prompt and controls."""
-        return EditInput(self.image, self.painter.mask_array, **self.controls.options(new_seed=new_seed))
+        options = self.controls.options(new_seed=new_seed)
+        return EditInput(self.sent_image, self.painter.mask_array, original=self.image, **options)
 
     def route_error(self, error: InputError) -> None:
         """Mask and image errors go under the painter; the rest as usual."""

@@ -76,7 +76,8 @@ class ReframeWidget(Studio):
     """Outpaint an image to one of the 69 resolutions, with a framing preview and background jobs.
 
     Args:
-        image: a PIL image, numpy array, path or bytes.
+        image: a PIL image, numpy array, path, bytes, or an http(s) URL (downloaded once to show it;
+            the URL itself is sent).
         resolution: the initial choice (default: the closest to the image's aspect ratio).
         rendering_speed, seed: initial control values.
         client: an AsyncClient (default: the hosted service with ``RUNCOMFY_API_TOKEN``, else the sandbox).
@@ -136,7 +137,7 @@ class ReframeWidget(Studio):
 
     def build_input(self, *, new_seed: bool) -> ReframeInput:
         """The validated ReframeInput for the current choices."""
-        return ReframeInput(self.image, self.picker.value, **self.controls.options(new_seed=new_seed))
+        return ReframeInput(self.sent_image, self.picker.value, **self.controls.options(new_seed=new_seed))
 
     def route_error(self, error: InputError) -> None:
         """Resolution errors go under the picker; the rest as usual."""

@@ -7,8 +7,10 @@ Subclasses provide ``build_input(new_seed)`` (a validated EditInput / ReframeInp
 
 from __future__ import annotations
 
+import asyncio
 import html
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,9 @@ from PIL import Image
 
 from ..api.client import TOKEN_ENV, AsyncClient
 from ..api.errors import IdeogramWidgetsError, InputError
+from ..api.fetching import fetch_image_blocking
 from ..api.inputs import EditInput, ReframeInput
-from ..api.media import ImageSource, load_image
+from ..api.media import ImageSource, is_remote, load_image
 from ..backend import default_client
 from ..jobs import Job, JobManager, Journal
 from .controls import ErrorLabel, GenerationControls
@@ -46,7 +49,7 @@ class Studio(w.VBox):
         submit_label: str = "Submit",
     ) -> None:
         super().__init__(layout=w.Layout(width="100%", grid_gap="8px"))
-        self._image = load_image(image)
+        self._url, self._image = self._open_source(image)
         self.controls = controls
         journal_obj = journal if isinstance(journal, Journal) else Journal(journal)
         self._explicit_client = client is not None
@@ -119,7 +122,7 @@ class Studio(w.VBox):
         """Make ``image`` the new input (e.g. a result, to keep editing it). A non-image raises
         InputError, also shown in the widget."""
         try:
-            self._image = load_image(image)
+            self._url, self._image = self._open_source(image)
         except InputError as err:
             self.route_error(err)
             raise
@@ -147,11 +150,62 @@ class Studio(w.VBox):
         with self.hold_sync():
             self.submit_button.disabled = reason is not None
             self.reason.value = (
-                ""
+                self._preflight()
                 if reason is None
                 else f"<span style='color:#8a6d00;font-size:12px'>{html.escape(reason)}</span>"
             )
         return reason
+
+    # ----------------------------------------------------------------- photos: URLs, preflight, size sent
+
+    @staticmethod
+    def _open_source(image: ImageSource) -> tuple[str | None, Image.Image]:
+        """(the URL sent, the picture shown): a URL is downloaded once (api.fetching's safe rules)."""
+        if isinstance(image, str) and is_remote(image) and image[:5].lower() != "data:":
+            return image, fetch_image_blocking(image)
+        return None, load_image(image)
+
+    @property
+    def sent_image(self) -> Image.Image | str:
+        """What is sent as ``image``: the URL the widget was given, else the (upright) image."""
+        return self._url if self._url is not None else self._image
+
+    def _preflight(self) -> str:
+        """Start building the payload (in a thread, cached for the submit) and return the note shown
+        beside Submit: the size sent and that the result is put back into the full-size original. A
+        build that fails disables Submit with its reason."""
+        inp = self.build_input(new_seed=False)
+        client = self.manager.client
+        self._preflight_generation = generation = getattr(self, "_preflight_generation", 0) + 1
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+
+        def failed(err: IdeogramWidgetsError) -> None:
+            if generation == self._preflight_generation:
+                self.submit_button.disabled = True
+                why = html.escape(getattr(err, "reason", None) or str(err))
+                self.reason.value = f"<span style='color:#8a6d00;font-size:12px'>{why}</span>"
+
+        def build() -> None:
+            try:
+                inp.prepare(polarity=client.mask_polarity, uploader=client.uploader)
+            except IdeogramWidgetsError as err:  # InputError, or an uploader's refusal
+                if loop is None:
+                    failed(err)
+                else:
+                    loop.call_soon_threadsafe(failed, err)
+
+        threading.Thread(target=build, name="iw-preflight", daemon=True).start()
+        sent, original = inp.sent_size, self._image.size
+        if sent is None or sent == original:
+            return ""
+        what = "the result is put back into your" if isinstance(inp, EditInput) else "from your"
+        return (
+            "<span class='iw-sent-size' style='font-size:12px'>"
+            f"sent at {sent[0]}×{sent[1]}; {what} {original[0]}×{original[1]} original</span>"
+        )
 
     def submit(self) -> Job:
         """Submit the current input once and follow it in the background; returns the Job at once.
