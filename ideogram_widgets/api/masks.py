@@ -92,6 +92,8 @@ def _read_image(image: Image.Image, field: str) -> MaskReading:
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
         mode = image.mode
     if mode in ("RGBA", "LA", "La", "PA", "RGBa"):
+        if mode == "La":
+            image = image.convert("LA")
         alpha = np.asarray(image.getchannel("A"))
         if alpha.min() != alpha.max():
             return _read_values(alpha, field, f"{mode} alpha ")

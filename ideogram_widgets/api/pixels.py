@@ -64,6 +64,8 @@ def to_8bit(source: Image.Image | npt.NDArray[Any], *, field: str = "image") -> 
     if image.mode == "P":
         return image.convert("RGBA" if "transparency" in image.info else "RGB")
     if image.mode in _VIA_RGBA:
+        if image.mode == "La":  # Pillow unpremultiplies La only into LA
+            image = image.convert("LA")
         return image.convert("RGBA")
     try:
         return image.convert("RGB")

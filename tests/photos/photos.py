@@ -132,7 +132,9 @@ def p3_to_srgb(rgb: tuple[int, int, int]) -> np.ndarray:
     """What a colour-managed viewer shows for the P3 pixel ``rgb``, in sRGB 0..255 (computed here)."""
     linear = (np.asarray(rgb, float) / 255) ** P3_GAMMA
     srgb_linear = np.clip(np.linalg.solve(SRGB_D50, P3_D50 @ linear), 0, 1)
-    encoded = np.where(srgb_linear <= 0.0031308, 12.92 * srgb_linear, 1.055 * srgb_linear ** (1 / 2.4) - 0.055)
+    encoded = np.where(
+        srgb_linear <= 0.0031308, 12.92 * srgb_linear, 1.055 * srgb_linear ** (1 / 2.4) - 0.055
+    )
     return np.asarray(encoded * 255)
 
 
