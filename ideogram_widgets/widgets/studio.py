@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+import numpy as np
 from PIL import Image
 
 from ..api.client import TOKEN_ENV, AsyncClient
@@ -22,6 +23,7 @@ from ..api.errors import IdeogramWidgetsError, InputError
 from ..api.fetching import fetch_image_blocking
 from ..api.inputs import EditInput, ReframeInput
 from ..api.media import ImageSource, is_remote, load_image
+from ..api.preflight import mask_digest
 from ..backend import default_client
 from ..jobs import Job, JobManager, Journal
 from .controls import ErrorLabel, GenerationControls
@@ -175,7 +177,13 @@ class Studio(w.VBox):
         beside Submit: the size sent and that the result is put back into the full-size original. A
         build that fails disables Submit with its reason."""
         inp = self.build_input(new_seed=False)
+        note = self._sent_note(inp)
         client = self.manager.client
+        mask = getattr(inp, "mask", None)
+        key = (id(inp.image), mask_digest(mask) if isinstance(mask, np.ndarray) else mask, id(client))
+        if key == getattr(self, "_preflight_key", None):
+            return note  # this image and mask are built (or being built) already
+        self._preflight_key = key
         self._preflight_generation = generation = getattr(self, "_preflight_generation", 0) + 1
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
@@ -184,20 +192,33 @@ class Studio(w.VBox):
 
         def failed(err: IdeogramWidgetsError) -> None:
             if generation == self._preflight_generation:
+                self._preflight_key = None
                 self.submit_button.disabled = True
                 why = html.escape(getattr(err, "reason", None) or str(err))
                 self.reason.value = f"<span style='color:#8a6d00;font-size:12px'>{why}</span>"
 
+        journal, original = self.manager.journal, self._image
+
         def build() -> None:
             try:
                 inp.prepare(polarity=client.mask_polarity, uploader=client.uploader)
+                # the journal keeps the original before the submit is sent; stored now (content-addressed,
+                # so the submit only finds it), the click does not wait for a 12 MP PNG
+                journal.store_image(original)
+            except OSError:
+                pass  # the journal's own write at submit time reports a disk that says no
             except IdeogramWidgetsError as err:  # InputError, or an uploader's refusal
                 if loop is None:
                     failed(err)
                 else:
                     loop.call_soon_threadsafe(failed, err)
 
-        threading.Thread(target=build, name="iw-preflight", daemon=True).start()
+        self._preflight_thread = threading.Thread(target=build, name="iw-preflight", daemon=True)
+        self._preflight_thread.start()
+        return note
+
+    def _sent_note(self, inp: EditInput | ReframeInput) -> str:
+        """ "sent at W×H; the result is put back into your W×H original" when the size sent differs."""
         sent, original = inp.sent_size, self._image.size
         if sent is None or sent == original:
             return ""
