@@ -201,13 +201,14 @@ class Studio(w.VBox):
 
         def build() -> None:
             try:
-                inp.prepare(polarity=client.mask_polarity, uploader=client.uploader)
+                if client.uploader is None:  # never upload the user's picture before they press Submit
+                    inp.prepare(polarity=client.mask_polarity)
                 # the journal keeps the original before the submit is sent; stored now (content-addressed,
                 # so the submit only finds it), the click does not wait for a 12 MP PNG
                 journal.store_image(original)
             except OSError:
                 pass  # the journal's own write at submit time reports a disk that says no
-            except IdeogramWidgetsError as err:  # InputError, or an uploader's refusal
+            except IdeogramWidgetsError as err:  # InputError: it cannot be sent as it is
                 if loop is None:
                     failed(err)
                 else:
