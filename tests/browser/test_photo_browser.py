@@ -1,0 +1,108 @@
+"""A phone photo edited end to end in JupyterLab: a portrait JPEG whose EXIF says "rotate 90°" opens
+upright, a stroke is drawn on it, the widget says the size sent, Submit, and the composite appears at the
+photo's full resolution — identical to the upright original outside the blend band (read from the page)."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ideogram_widgets.api.composite import DEFAULT_FEATHER, _grow
+
+from ..photos.photos import QUADRANTS, phone_jpeg, upright_picture
+from .conftest import NotebookPage
+from .jupyter import wait_until
+from .test_workflow_browser import image_in_page
+
+UPRIGHT = (1512, 2016)  # a portrait phone photo at half the sensor's resolution (stored 2016×1512)
+
+CELLS = [
+    "import asyncio, io\n"
+    "import ipywidgets as w\n"
+    "from ideogram_widgets import EditWidget\n"
+    'edit = EditWidget("portrait.jpg", "a round window", rendering_speed="TURBO", height=440)\n'
+    # the composite at full resolution, shown once the job is done (a background task sets a trait)
+    'composite_view = w.Image(format="png", layout=w.Layout(width="360px"))\n'
+    'composite_view.add_class("iw-photo-composite")\n'
+    "async def _show_composite():\n"
+    "    while not (edit.jobs and edit.jobs[-1].done):\n"
+    "        await asyncio.sleep(0.1)\n"
+    "    inp = edit.build_input(new_seed=False)\n"
+    "    comp = await asyncio.to_thread(inp.composite, edit.jobs[-1].result.image)\n"
+    "    buf = io.BytesIO()\n"
+    '    await asyncio.to_thread(comp.save, buf, "PNG")\n'
+    "    composite_view.value = buf.getvalue()\n"
+    "_task = asyncio.ensure_future(_show_composite())\n"
+    "display(edit, composite_view)",
+]
+
+
+def fitted(nb: NotebookPage) -> tuple[float, float, float]:
+    """(scale, left, top) of the painter's fitted picture in page pixels."""
+    stage = nb.page.locator(".iw-edit-widget .iw-stage").first
+    stage.scroll_into_view_if_needed()
+    box = stage.bounding_box()
+    assert box is not None
+    scale = min(box["width"] / UPRIGHT[0], box["height"] / UPRIGHT[1])
+    left = box["x"] + (box["width"] - UPRIGHT[0] * scale) / 2
+    return scale, left, box["y"] + (box["height"] - UPRIGHT[1] * scale) / 2
+
+
+@pytest.mark.parametrize("jupyter", ["lab"], indirect=True)
+def test_a_portrait_phone_photo_is_edited_end_to_end(open_notebook, jupyter) -> None:
+    (jupyter.root / "portrait.jpg").write_bytes(phone_jpeg(upright_picture(UPRIGHT), 6))
+    nb = open_notebook(CELLS, name="phone-photo", viewport=(1700, 1400))
+    nb.run_all()
+    page = nb.page
+    page.wait_for_selector(".iw-edit-widget .iw-painter[data-ready='1']", timeout=90_000)
+    assert tuple(nb.kernel.eval("edit.image.size")) == UPRIGHT
+
+    # upright in the page: each quadrant's colour where it belongs
+    scale, left, top = fitted(nb)
+    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    for name, colour in QUADRANTS.items():
+        x = left + UPRIGHT[0] * scale * (0.25 if name.endswith("left") else 0.75)
+        y = top + UPRIGHT[1] * scale * (0.25 if name.startswith("top") else 0.75)
+        seen = shot.getpixel((round(x), round(y)))
+        assert max(abs(a - b) for a, b in zip(seen, colour, strict=True)) <= 30, (name, seen, colour)
+
+    version = nb.kernel.eval("edit.painter.mask_version")
+    page.mouse.move(left + 500 * scale, top + 900 * scale)
+    page.mouse.down()
+    for i, y in enumerate(range(900, 1250, 50)):  # a zigzag across the middle of the photo
+        page.mouse.move(left + (1000 if i % 2 == 0 else 500) * scale, top + y * scale, steps=6)
+    page.mouse.up()
+    wait_until(lambda: nb.kernel.eval("edit.painter.mask_version") > version, what="the mask in the kernel")
+    widget = page.locator(".iw-edit-widget").first
+    widget.locator("text=sent at 1152×1536; the result is put back into your 1512×2016 original").wait_for(
+        timeout=30_000
+    )
+    widget.locator("button:has-text('Submit')").click()
+    widget.locator(".iw-job-row").first.locator("text=done in").wait_for(timeout=90_000)
+
+    composite = page.locator(".iw-photo-composite").first
+    shown = image_in_page(composite, UPRIGHT)
+    probe = jupyter.base / "phone-probe"
+    nb.kernel.run(
+        f"import numpy as _np; edit.image.save({str(probe) + '.png'!r}); "
+        f"_np.save({str(probe) + '.npy'!r}, edit.painter.mask_array)"
+    )
+    original = np.asarray(Image.open(str(probe) + ".png").convert("RGB"))
+    mask = np.load(str(probe) + ".npy")
+    after = np.asarray(shown)
+    assert after.shape == original.shape == (UPRIGHT[1], UPRIGHT[0], 3)
+    band = _grow(mask, 2 * DEFAULT_FEATHER + 1)
+    assert np.array_equal(after[~band], original[~band]), "pixels outside the blend band changed"
+    assert (after[mask] != original[mask]).any(axis=-1).mean() > 0.5, "the masked area did not change"
+
+    # the picture for the README: the widget (upright photo, stroke, "sent at", the job) beside the composite
+    parts = [nb.screenshot("phone-photo-widget", widget), nb.screenshot("phone-photo-composite", composite)]
+    images = [Image.open(part).convert("RGB") for part in parts]
+    sheet = Image.new("RGB", (sum(i.width for i in images) + 24, max(i.height for i in images)), "white")
+    sheet.paste(images[0], (0, 0))
+    sheet.paste(images[1], (images[0].width + 24, 0))
+    path = nb.screenshot("phone-photo-edit", composite)  # a file name under tests/artifacts/
+    sheet.save(path)  # docs/images/phone-photo-edit.png in the README is a copy of this file
