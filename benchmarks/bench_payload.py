@@ -232,7 +232,7 @@ def phone_figures(runs: int, size: tuple[int, int] = PHONE) -> list[Figure]:
 def main() -> list[Figure]:
     side, runs = (512, 2) if quick() else (SIDE, RUNS)
     started = time.perf_counter()
-    phone = phone_figures(2, (1008, 756)) if quick() else phone_figures(RUNS)
+    phone = phone_figures(1, (1008, 756)) if quick() else phone_figures(RUNS)
     figures, refused = run(runs, side)
     figures = phone + figures
     print(
