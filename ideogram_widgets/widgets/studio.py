@@ -183,7 +183,7 @@ class Studio(w.VBox):
         key = (id(inp.image), mask_digest(mask) if isinstance(mask, np.ndarray) else mask, id(client))
         if key == getattr(self, "_preflight_key", None):
             return note  # this image and mask are built (or being built) already
-        self._preflight_key = key
+        self._preflight_key: tuple[object, ...] | None = key
         self._preflight_generation = generation = getattr(self, "_preflight_generation", 0) + 1
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()

@@ -13,7 +13,7 @@ from ideogram_widgets.api import EditInput, InputError, PayloadLimits, ReframeIn
 from ideogram_widgets.api.composite import _grow, blend_alpha, put_back
 from ideogram_widgets.api.inputs import MAX_PROMPT_CHARS
 from ideogram_widgets.api.media import data_uri, encode_png
-from ideogram_widgets.api.working import scale_mask, working_size
+from ideogram_widgets.api.working import scale_mask, send_image, working_size
 
 RNG = np.random.default_rng(9)
 SMALL = Image.fromarray(RNG.integers(0, 256, (30, 40, 3), dtype=np.uint8))
@@ -105,7 +105,7 @@ def test_a_large_image_is_sent_at_the_working_size_and_put_back_at_full_size():
 
 def test_the_payload_is_built_once_per_image_and_mask(monkeypatch):
     calls: list[tuple[int, int]] = []
-    real = preflight.send_image
+    real = send_image
 
     def counting(image, *args, **kwargs):
         calls.append(image.size)

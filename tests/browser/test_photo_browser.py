@@ -5,6 +5,7 @@ photo's full resolution — identical to the upright original outside the blend 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from ideogram_widgets.api.composite import DEFAULT_FEATHER, _grow
 
 from ..photos.photos import QUADRANTS, phone_jpeg, upright_picture
 from .conftest import NotebookPage
-from .jupyter import wait_until
+from .jupyter import JupyterServer, wait_until
 from .test_workflow_browser import image_in_page
 
 UPRIGHT = (1512, 2016)  # a portrait phone photo at half the sensor's resolution (stored 2016×1512)
@@ -52,7 +53,9 @@ def fitted(nb: NotebookPage) -> tuple[float, float, float]:
 
 
 @pytest.mark.parametrize("jupyter", ["lab"], indirect=True)
-def test_a_portrait_phone_photo_is_edited_end_to_end(open_notebook, jupyter) -> None:
+def test_a_portrait_phone_photo_is_edited_end_to_end(
+    open_notebook: Callable[..., NotebookPage], jupyter: JupyterServer
+) -> None:
     (jupyter.root / "portrait.jpg").write_bytes(phone_jpeg(upright_picture(UPRIGHT), 6))
     nb = open_notebook(CELLS, name="phone-photo", viewport=(1700, 1400))
     nb.run_all()
@@ -67,6 +70,7 @@ def test_a_portrait_phone_photo_is_edited_end_to_end(open_notebook, jupyter) -> 
         x = left + UPRIGHT[0] * scale * (0.25 if name.endswith("left") else 0.75)
         y = top + UPRIGHT[1] * scale * (0.25 if name.startswith("top") else 0.75)
         seen = shot.getpixel((round(x), round(y)))
+        assert isinstance(seen, tuple)
         assert max(abs(a - b) for a, b in zip(seen, colour, strict=True)) <= 30, (name, seen, colour)
 
     version = nb.kernel.eval("edit.painter.mask_version")

@@ -57,7 +57,7 @@ def test_a_small_picture_says_nothing_about_the_size_sent(sandbox, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def hosted(sandbox, portrait_jpeg) -> str:
+def hosted(sandbox: Any, portrait_jpeg: bytes) -> str:
     """The portrait photo hosted by the sandbox (its upload endpoint), as a URL."""
     answer = httpx.post(sandbox.url + "/_sandbox/uploads", content=portrait_jpeg, timeout=30)
     answer.raise_for_status()
@@ -100,7 +100,9 @@ def test_a_url_that_is_not_an_image_is_a_typed_error(sandbox, tmp_path):
         EditWidget(sandbox.url + "/", journal=tmp_path)  # the sandbox's JSON index page
 
 
-def test_a_payload_that_cannot_go_disables_submit_before_anything_is_sent(sandbox, tmp_path: Path):
+def test_a_payload_that_cannot_go_disables_submit_before_anything_is_sent(
+    sandbox: Any, tmp_path: Path
+) -> None:
     widget = EditWidget(upright_picture((3200, 400)), "x", client=client(sandbox), journal=tmp_path)
     mask = np.ones((400, 3200), bool)
     mask[:, 1600] = False  # partial at full size; at the 1536-px working size every pixel is edit
