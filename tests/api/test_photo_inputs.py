@@ -155,3 +155,11 @@ def test_a_url_edit_checks_the_mask_against_the_downloaded_original_and_can_comp
     assert inp.composite(Image.new("RGB", (40, 30), "red")).size == (40, 30)
     with pytest.raises(InputError, match="the mask is 40×30 but the image is 20×10"):
         EditInput("https://example.com/a.png", MASK, "x", original=SMALL.resize((20, 10)))
+
+
+def test_a_reframe_is_sent_at_the_working_size_too():
+    wide = Image.fromarray(RNG.integers(0, 256, (1000, 2000, 3), dtype=np.uint8))
+    inp = ReframeInput(wide, "1536x640")
+    assert inp.sent_size == (1536, 768)
+    assert inp.prepare().sent_size == (1536, 768)
+    assert inp.prepare().original_size == (2000, 1000)
