@@ -76,7 +76,7 @@ def test_payload_figures(quick_figures: list[Figure]) -> None:
     for r, a, b in zip(times.samples, payload.samples, pillow.samples, strict=True):
         assert r == pytest.approx(a / b)  # paired run by run
     sizes = by_name(quick_figures, "data URI ÷ Pillow PNG (size)")
-    assert sizes.median == pytest.approx(4 / 3, rel=0.01)  # base64
+    assert 4 / 3 <= sizes.median <= 4 / 3 * 1.25  # base64 of a level-3 PNG, a little larger than level 6
     assert "512×512" in payload.note  # quick mode: small image, within the data-URI limit
     assert "InputError" not in by_name(quick_figures, "Pillow PNG size").note
 

@@ -29,6 +29,9 @@ from .media import PayloadLimits, Uploader, encode_png, png_payload
 __all__ = ["SentImage", "scale_image", "scale_mask", "send_image", "working_size"]
 
 _MAX_TRIES = 6
+SEND_PNG_LEVEL = 3
+"""zlib level of the PNG sent: measured on a 1536×1152 photo, level 3 encodes in 0.77 s against 3.0 s for
+Pillow's default 6, for 9 % more bytes (1.97 vs 1.80 MiB): the click waits on time, not on bytes."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ def send_image(
     """Encode ``image`` at its working size (smaller still if the PNG must fit ``max_png_bytes``)."""
     size = working_size(image.size, limits.max_side)
     for _ in range(_MAX_TRIES):
-        png = encode_png(scale_image(image, size))
+        png = encode_png(scale_image(image, size), compress_level=SEND_PNG_LEVEL)
         if uploader is not None or len(png) <= limits.max_png_bytes or limits.max_side is None:
             return SentImage(png_payload(png, field, limits, uploader), size, image.size, len(png))
         # PNG bytes grow about with the pixel count: shrink by the square root of the excess, a bit more

@@ -23,7 +23,7 @@ from ..api.errors import IdeogramWidgetsError, InputError
 from ..api.fetching import fetch_image_blocking
 from ..api.inputs import EditInput, ReframeInput
 from ..api.media import ImageSource, is_remote, load_image
-from ..api.preflight import mask_digest
+from ..api.preflight import CACHE, mask_digest
 from ..backend import default_client
 from ..jobs import Job, JobManager, Journal
 from .controls import ErrorLabel, GenerationControls
@@ -181,9 +181,12 @@ class Studio(w.VBox):
         client = self.manager.client
         mask = getattr(inp, "mask", None)
         key = (id(inp.image), mask_digest(mask) if isinstance(mask, np.ndarray) else mask, id(client))
-        if key == getattr(self, "_preflight_key", None):
-            return note  # this image and mask are built (or being built) already
-        self._preflight_key: tuple[object, ...] | None = key
+        if key == getattr(self, "_preflight_key", None):  # built (or being built) already
+            failure: str | None = getattr(self, "_preflight_failure", None)
+            self.submit_button.disabled = failure is not None
+            return failure or note
+        self._preflight_key = key
+        self._preflight_failure = None
         self._preflight_generation = generation = getattr(self, "_preflight_generation", 0) + 1
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
@@ -192,10 +195,10 @@ class Studio(w.VBox):
 
         def failed(err: IdeogramWidgetsError) -> None:
             if generation == self._preflight_generation:
-                self._preflight_key = None
-                self.submit_button.disabled = True
                 why = html.escape(getattr(err, "reason", None) or str(err))
-                self.reason.value = f"<span style='color:#8a6d00;font-size:12px'>{why}</span>"
+                self._preflight_failure = f"<span style='color:#8a6d00;font-size:12px'>{why}</span>"
+                self.submit_button.disabled = True
+                self.reason.value = self._preflight_failure
 
         journal, original = self.manager.journal, self._image
 
@@ -205,7 +208,9 @@ class Studio(w.VBox):
                     inp.prepare(polarity=client.mask_polarity)
                 # the journal keeps the original before the submit is sent; stored now (content-addressed,
                 # so the submit only finds it), the click does not wait for a 12 MP PNG
-                journal.store_image(original)
+                CACHE.get(
+                    ("journal", id(journal), id(original)), lambda: journal.store_image(original), original
+                )
             except OSError:
                 pass  # the journal's own write at submit time reports a disk that says no
             except IdeogramWidgetsError as err:  # InputError: it cannot be sent as it is

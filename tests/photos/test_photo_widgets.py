@@ -109,4 +109,7 @@ def test_a_payload_that_cannot_go_disables_submit_before_anything_is_sent(
     widget.mask = mask
     wait_for(lambda: widget.submit_button.disabled, "the preflight to disable Submit")
     assert "at the size sent, 1536×192, the mask covers the whole image" in widget.reason.value
+    widget.prompt = "y"  # another change that does not fix it keeps Submit disabled, with the reason
+    assert widget.submit_button.disabled
+    assert "covers the whole image" in widget.reason.value
     assert widget.jobs == []
