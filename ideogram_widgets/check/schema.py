@@ -38,7 +38,7 @@ _INPUTS: dict[str, type[EditInput] | type[ReframeInput]] = {
     EDIT_MODEL: EditInput,
     REFRAME_MODEL: ReframeInput,
 }
-_NOT_SENT = {"limits"}  # dataclass fields that never reach the payload
+_NOT_SENT = {"limits", "original"}  # dataclass fields that never reach the payload
 
 _JSON_TYPES = {
     "image": "string",
