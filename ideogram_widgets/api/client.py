@@ -36,6 +36,7 @@ from .._version import __version__
 from ._transport import BearerAuth, Retryable, exchange, fetch
 from .errors import (
     APIError,
+    DeadlineExceededError,
     DownloadError,
     InputError,
     JobCancelledError,
@@ -58,6 +59,10 @@ __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "TOKEN_ENV", "AsyncClient", "R
 DEFAULT_BASE_URL = "https://model-api.runcomfy.net/v1"
 TOKEN_ENV = "RUNCOMFY_API_TOKEN"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0, write=60.0, pool=30.0)
+DEFAULT_DEADLINE = 120.0
+"""Seconds one API call may take in all, its retries and their waits included."""
+DEFAULT_DOWNLOAD_DEADLINE = 300.0
+"""Seconds one result file's download may take in all, its retries included."""
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 MAX_REDIRECTS = 5
 
@@ -99,6 +104,10 @@ class AsyncClient:
         token: the API token; default ``RUNCOMFY_API_TOKEN``. Required for the hosted service only.
         base_url: default ``https://model-api.runcomfy.net/v1`` (or ``RUNCOMFY_API_BASE_URL``).
         timeout: an ``httpx.Timeout`` (explicit connect/read/write/pool limits) or seconds.
+        deadline: seconds one API call may take in all (retries and waits included), however the
+            answer arrives: an answer trickled a byte at a time ends with DeadlineExceededError.
+            ``None``: no overall limit (only the per-read ``timeout``).
+        download_deadline: the same for one result file's download.
         retry: how status/result/cancel/download calls are retried.
         mask_polarity: which colour means "edit" to the service (default black).
         limits: size limits for images sent inline as data URIs.
@@ -114,6 +123,8 @@ class AsyncClient:
         *,
         base_url: str | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        deadline: float | None = DEFAULT_DEADLINE,
+        download_deadline: float | None = DEFAULT_DOWNLOAD_DEADLINE,
         retry: RetryPolicy | None = None,
         mask_polarity: MaskPolarity | str = MaskPolarity.BLACK_IS_EDIT,
         limits: PayloadLimits = DEFAULT_LIMITS,
@@ -130,7 +141,12 @@ class AsyncClient:
         if isinstance(token, str) and (not token.strip() or not token.isprintable()):
             # control characters (\r, \n, \t, NUL...) cannot travel in an HTTP header
             raise InputError("token", "<hidden>", "a non-empty single-line API token of printable characters")
+        for name, value in (("deadline", deadline), ("download_deadline", download_deadline)):
+            if value is not None and not (isinstance(value, int | float) and 0 < value < float("inf")):
+                raise InputError(name, value, "a positive number of seconds, or None for no overall limit")
         self.base_url = base
+        self.deadline = deadline
+        self.download_deadline = download_deadline
         self.has_token = token is not None
         self.retry = retry or RetryPolicy()
         self.mask_polarity = MaskPolarity.coerce(mask_polarity, "mask_polarity")
@@ -268,7 +284,11 @@ class AsyncClient:
         """Fetch a result file without the token: size-capped, redirects followed but never to plain http
         from https, retried like status calls, and checked to be an image."""
         data: bytes = await self._with_retries(
-            lambda: self._fetch(url, request_id), request_id, idempotent=True
+            lambda: self._fetch(url, request_id),
+            request_id,
+            idempotent=True,
+            what="the result file's download",
+            deadline=self.download_deadline,
         )
         try:
             await asyncio.to_thread(decode_image, data, max_pixels=self.limits.max_pixels)
@@ -339,15 +359,42 @@ class AsyncClient:
         async def once() -> Any:
             return await self._exchange(method, path, json, request_id, submit)
 
-        return await self._with_retries(once, request_id, idempotent=not submit)
+        what = "the submit" if submit else f"{method} {path.split('/')[-1] or path}"
+        return await self._with_retries(
+            once, request_id, idempotent=not submit, what=what, deadline=self.deadline
+        )
 
     async def _with_retries(
-        self, once: Callable[[], Any], request_id: str | None, *, idempotent: bool
+        self,
+        once: Callable[[], Any],
+        request_id: str | None,
+        *,
+        idempotent: bool,
+        what: str,
+        deadline: float | None,
     ) -> Any:
         started = time.time()
+        loop = asyncio.get_running_loop()
+        end = None if deadline is None else loop.time() + deadline
         for attempt in range(self.retry.attempts):
             try:
-                return await once()
+                if end is None:
+                    return await once()
+                # wait_for, not asyncio.timeout (3.11+): the wire never raises asyncio.TimeoutError
+                # itself (httpx timeouts are typed), so one here is always the deadline
+                return await asyncio.wait_for(once(), max(0.0, end - loop.time()))
+            except asyncio.TimeoutError:
+                late = DeadlineExceededError(
+                    f"{what} took longer than its {deadline:g} s deadline (the answer was still arriving)",
+                    seconds=deadline,
+                    request_id=request_id,
+                )
+                if not idempotent:
+                    raise SubmitUncertainError(
+                        f"{late.message}; the submit may have reached the service, so it was not resent",
+                        submitted_at=started,
+                    ) from None
+                raise late from None
             except Retryable as retryable:
                 error, retry_after = retryable.error, retryable.retry_after
                 if not idempotent and not retryable.never_left and not isinstance(error, RateLimitError):
@@ -360,6 +407,8 @@ class AsyncClient:
                 if attempt + 1 >= self.retry.attempts:
                     raise error from None
                 wait = self.retry.delay(attempt, retry_after)
+                if end is not None and loop.time() + wait >= end:
+                    raise error from None  # the next try could not finish within the deadline
                 log.info("retrying in %.2f s after: %s", wait, error)
                 await self.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover

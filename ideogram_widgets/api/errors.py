@@ -19,6 +19,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BlockingCallError",
+    "DeadlineExceededError",
     "DownloadError",
     "IdeogramWidgetsError",
     "InputError",
@@ -164,6 +165,22 @@ class ServerError(APIError):
 
 class TransportError(APIError):
     """The network failed: the connection could not be made, was dropped, or timed out."""
+
+
+class DeadlineExceededError(TransportError, TimeoutError):
+    """One exchange (an API call with its retries, or a file download) ran past its overall deadline.
+
+    Per-read timeouts do not catch an answer that trickles in a byte at a time or a body that never
+    ends; the deadline does. ``seconds`` is the deadline that was exceeded.
+
+    Example:
+        >>> str(DeadlineExceededError("status took longer than its 5 s deadline", seconds=5.0))
+        'status took longer than its 5 s deadline'
+    """
+
+    def __init__(self, message: str, *, seconds: float | None = None, **kwargs: Any) -> None:
+        self.seconds = seconds
+        super().__init__(message, **kwargs)
 
 
 class SubmitUncertainError(APIError):
