@@ -33,6 +33,7 @@ import httpx
 from PIL import Image
 
 from .._version import __version__
+from ._redact import Redactor
 from ._transport import BearerAuth, Retryable, exchange, fetch
 from .errors import (
     APIError,
@@ -144,6 +145,7 @@ class AsyncClient:
         for name, value in (("deadline", deadline), ("download_deadline", download_deadline)):
             if value is not None and not (isinstance(value, int | float) and 0 < value < float("inf")):
                 raise InputError(name, value, "a positive number of seconds, or None for no overall limit")
+        self._redact = Redactor([token])  # server text is stripped of the token before it is kept
         self.base_url = base
         self.deadline = deadline
         self.download_deadline = download_deadline
@@ -341,11 +343,20 @@ class AsyncClient:
         self, method: str, path: str, payload: Any, request_id: str | None, submit: bool
     ) -> Any:
         return await exchange(
-            self._http, method, path, payload, label=self.label, request_id=request_id, submit=submit
+            self._http,
+            method,
+            path,
+            payload,
+            label=self.label,
+            request_id=request_id,
+            submit=submit,
+            redact=self._redact,
         )
 
     async def _fetch(self, url: str, request_id: str | None) -> bytes:
-        return await fetch(self._files, url, request_id=request_id, max_bytes=self.max_download_bytes)
+        return await fetch(
+            self._files, url, request_id=request_id, max_bytes=self.max_download_bytes, redact=self._redact
+        )
 
     async def _call(
         self,
