@@ -34,6 +34,7 @@ from PIL import Image
 
 from .._version import __version__
 from ._redact import Redactor
+from ._token import find_token
 from ._transport import BearerAuth, Retryable, exchange, fetch
 from .errors import (
     APIError,
@@ -74,7 +75,8 @@ log = logging.getLogger("ideogram_widgets")
 class Result:
     """A finished job: its ``images`` (PIL), the lossless ``files`` as downloaded, and the source ``urls``.
 
-    In a notebook a Result shows its first image.
+    ``backend`` names what made it (``"RunComfy Model API"``, ``"local sandbox"``, a host name): a sandbox's
+    classical inpainting is never mistaken for Ideogram's. In a notebook a Result shows its first image.
     """
 
     request_id: str
@@ -83,6 +85,7 @@ class Result:
     files: list[bytes] = field(repr=False)
     urls: tuple[str, ...] = ()
     answer: JobResult | None = field(default=None, repr=False)
+    backend: str = ""
 
     @property
     def image(self) -> Image.Image:
@@ -102,7 +105,8 @@ class AsyncClient:
     """Talks to the RunComfy Model API (or the local sandbox) over HTTP.
 
     Args:
-        token: the API token; default ``RUNCOMFY_API_TOKEN``. Required for the hosted service only.
+        token: the API token; default ``RUNCOMFY_API_TOKEN``, then (for the hosted service) the official
+            CLI's ``RUNCOMFY_TOKEN`` and ``runcomfy login`` file. Required for the hosted service only.
         base_url: default ``https://model-api.runcomfy.net/v1`` (or ``RUNCOMFY_API_BASE_URL``).
         timeout: an ``httpx.Timeout`` (explicit connect/read/write/pool limits) or seconds.
         deadline: seconds one API call may take in all (retries and waits included), however the
@@ -135,8 +139,14 @@ class AsyncClient:
         label: str | None = None,
         notice: str | None = None,
     ) -> None:
-        token = token if token is not None else os.environ.get(TOKEN_ENV) or None
         base = (base_url or os.environ.get("RUNCOMFY_API_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        source = "argument" if token is not None else ""
+        if token is None:
+            # the CLI's variable and login file hold a token for the hosted service only
+            hosted = base == DEFAULT_BASE_URL
+            found = find_token(files=None if hosted else ())
+            if hosted or found.source == TOKEN_ENV:
+                token, source = found.token, found.source
         if token is None and base == DEFAULT_BASE_URL and transport is None:
             raise MissingTokenError()
         if isinstance(token, str) and (not token.strip() or not token.isprintable()):
@@ -150,6 +160,9 @@ class AsyncClient:
         self.deadline = deadline
         self.download_deadline = download_deadline
         self.has_token = token is not None
+        self.token_source = source if token is not None else ""
+        """Where the token came from (``RUNCOMFY_API_TOKEN``, ``RUNCOMFY_TOKEN``, ``runcomfy login (…)``,
+        ``argument``), or ``""``; never the token."""
         self.retry = retry or RetryPolicy()
         self.mask_polarity = MaskPolarity.coerce(mask_polarity, "mask_polarity")
         self.limits = limits
@@ -304,7 +317,9 @@ class AsyncClient:
         """Download and decode every image of a completed answer."""
         files = [await self.download(url, request_id=answer.request_id) for url in answer.image_urls]
         images = [await asyncio.to_thread(decode_image, d, max_pixels=self.limits.max_pixels) for d in files]
-        return Result(answer.request_id, model_id, images, files, answer.image_urls, answer)
+        return Result(
+            answer.request_id, model_id, images, files, answer.image_urls, answer, backend=self.label
+        )
 
     # ----------------------------------------------------------------- the whole round trip
 
@@ -402,7 +417,7 @@ class AsyncClient:
                 )
                 if not idempotent:
                     raise SubmitUncertainError(
-                        f"{late.message}; the submit may have reached the service, so it was not resent",
+                        f"{late.message}; the submit may have reached {self.label}, so it was not resent",
                         submitted_at=started,
                     ) from None
                 raise late from None
@@ -410,7 +425,7 @@ class AsyncClient:
                 error, retry_after = retryable.error, retryable.retry_after
                 if not idempotent and not retryable.never_left and not isinstance(error, RateLimitError):
                     raise SubmitUncertainError(
-                        f"{error.message}; the submit may have reached the service, so it was not resent",
+                        f"{error.message}; the submit may have reached {self.label}, so it was not resent",
                         status=error.status,
                         error_code=error.error_code,
                         submitted_at=started,

@@ -80,12 +80,14 @@ class WaitTimeoutError(IdeogramWidgetsError, TimeoutError):
 
 
 class MissingTokenError(IdeogramWidgetsError):
-    """No API token was given and ``RUNCOMFY_API_TOKEN`` is not set."""
+    """No API token was given, none is in ``RUNCOMFY_API_TOKEN`` / ``RUNCOMFY_TOKEN``, and the RunComfy
+    CLI is not logged in."""
 
     def __init__(self) -> None:
         super().__init__(
-            "no RunComfy API token: pass token=... or set the RUNCOMFY_API_TOKEN environment variable "
-            "(without one, ideogram_widgets.default_client() uses the local sandbox)"
+            "no RunComfy API token: pass token=..., set the RUNCOMFY_API_TOKEN environment variable, or "
+            "log in with the RunComfy CLI (`runcomfy login`); without one, ideogram_widgets.Client() and "
+            "ideogram_widgets.AsyncClient() use the local sandbox"
         )
 
 
