@@ -39,6 +39,8 @@ class FileStore:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._clock = clock
+        self._ttl = ttl
+        self._kept = folder is not None
         self._expiry: dict[str, float] = {}
         self._lock = threading.Lock()
         self._finalizer: Callable[[], object]
@@ -79,9 +81,22 @@ class FileStore:
             return None
         self.purge()
         with self._lock:
-            if name not in self._expiry:
+            if name not in self._expiry and not self._adopt(name):
                 return None
         return self._dir / name
+
+    def _adopt(self, name: str) -> bool:
+        """A file another process wrote into a kept folder since this store opened it (lock held)."""
+        if not self._kept:
+            return False
+        try:
+            expires = (self._dir / name).stat().st_mtime + self._ttl
+        except OSError:
+            return False
+        if expires <= self._clock():
+            return False
+        self._expiry[name] = expires
+        return True
 
     def read(self, name: str) -> bytes | None:
         """The file's bytes, or None when it is unknown or expired."""

@@ -27,6 +27,7 @@ from __future__ import annotations
 import collections
 import copy
 import heapq
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import INJECTED_JOB_FAILURE, INTERNAL
-from .state import JobStore
+from .state import JobStore, owner_alive
 
 Clock = Callable[[], float]
 
@@ -76,10 +77,11 @@ class Job:
     due_at: float | None = None
     late: bool = False  # came due while no process served it (restored): dated when it came due
     seq: int = 0  # order of submission (times can tie)
+    pid: int = 0  # the process whose sandbox runs it
 
     _KEPT = (
         "request_id", "model", "duration", "prompt", "seed", "rendering_speed", "resolution", "fail",
-        "state", "created_at", "started_at", "finished_at", "files", "error", "due_at", "seq",
+        "state", "created_at", "started_at", "finished_at", "files", "error", "due_at", "seq", "pid",
     )  # fmt: skip
 
     def record(self) -> dict[str, Any]:
@@ -93,8 +95,8 @@ class Job:
         kept["files"] = [f for f in kept.get("files") or [] if isinstance(f, str)]
         if not isinstance(kept.get("request_id"), str) or kept.get("state") not in STATES:
             raise ValueError("no request id or an unknown state")
-        if not isinstance(kept.get("seq", 0), int):
-            raise ValueError("seq is not an integer")
+        if not isinstance(kept.get("seq", 0), int) or not isinstance(kept.get("pid", 0), int):
+            raise ValueError("seq or pid is not an integer")
         for name in ("duration", "created_at", "started_at", "finished_at", "due_at"):
             value = kept.get(name)
             number = isinstance(value, int | float) and not isinstance(value, bool) and value == value
@@ -154,6 +156,7 @@ class JobQueue:
         self._stop = threading.Event()
         self._closed = False
         self._seq = 0
+        self._replay: Callable[[Job], Callable[[], bytes]] | None = None
 
     # -- requests ------------------------------------------------------------------------
 
@@ -164,7 +167,7 @@ class JobQueue:
                 raise RuntimeError("the local sandbox's queue is closed")
             job.created_at = self._clock()
             self._seq += 1
-            job.seq = self._seq
+            job.seq, job.pid = self._seq, os.getpid()
             self._jobs[job.request_id] = job
             self._history.append(job)
             self._pending.append(job)
@@ -178,9 +181,16 @@ class JobQueue:
         Finished ones are served until they expire (those already expired are forgotten). Unfinished ones
         are replayed on a virtual schedule of ``workers`` slots from their recorded times: a job that
         would have finished by now is rendered at once (``late``), one that would have started runs for
-        what is left of its duration, and the rest wait in the queue, in their order."""
+        what is left of its duration, and the rest wait in the queue, in their order. Unfinished jobs of
+        another live process (a second kernel's sandbox on the same folder) are left to it."""
         now = self._clock()
         with self._cond:
+            jobs = [j for j in jobs if j.state in FINISHED or not owner_alive(j.pid)]
+            for job in jobs:
+                if job.state not in FINISHED:
+                    job.pid = os.getpid()
+                    if job.work is None and self._replay is not None:
+                        job.work = self._replay(job)
             slots = [
                 j.started_at + j.duration for j in jobs if j.state == IN_PROGRESS and j.started_at is not None
             ]
@@ -221,6 +231,10 @@ class JobQueue:
                 self._ensure_workers()
                 self._cond.notify_all()
 
+    def set_replay(self, replay: Callable[[Job], Callable[[], bytes]]) -> None:
+        """How to render a job taken back from the store (its ``work`` did not survive the process)."""
+        self._replay = replay
+
     def poke(self) -> None:
         """Wake the workers to look at the clock again (after a test moved its clock forward)."""
         with self._cond:
@@ -230,17 +244,17 @@ class JobQueue:
         """A snapshot of the job (with ``queue_position`` while queued), None if unknown/expired."""
         with self._cond:
             self._purge()
-            job = self._jobs.get(request_id)
+            job = self._find(request_id)
             return None if job is None else self._snapshot(job)
 
     def cancel(self, request_id: str) -> tuple[Job, bool] | None:
         """Cancel a queued job atomically: ``(snapshot, cancelled?)``; None if unknown/expired."""
         with self._cond:
             self._purge()
-            job = self._jobs.get(request_id)
+            job = self._find(request_id)
             if job is None:
                 return None
-            done = job.state == IN_QUEUE
+            done = job.state == IN_QUEUE and job in self._pending
             if done:
                 self._pending.remove(job)
                 job.state = CANCELLED
@@ -288,11 +302,28 @@ class JobQueue:
 
     # -- internals (call with the lock held) ------------------------------------------------
 
+    def _find(self, request_id: str) -> Job | None:
+        """A job of this queue; else one a store shared with other processes holds: taken over when it
+        is finished or its process is gone, else (another live sandbox runs it) shown as it recorded it."""
+        job = self._jobs.get(request_id)
+        if job is not None or self._store is None:
+            return job
+        record = self._store.record(request_id)
+        try:
+            found = Job.from_record(record) if record is not None else None
+        except (TypeError, ValueError):
+            return None
+        if found is None or (found.state not in FINISHED and owner_alive(found.pid)):
+            return found  # another process's job: a view of its last record, not ours to run
+        self.restore([found])
+        return self._jobs.get(request_id)
+
     def _snapshot(self, job: Job) -> Job:
         snap = copy.copy(job)
         snap.work = None
         snap.files = list(job.files)
-        snap.queue_position = self._pending.index(job) if job.state == IN_QUEUE else None
+        queued = job.state == IN_QUEUE and job in self._pending
+        snap.queue_position = self._pending.index(job) if queued else None
         return snap
 
     def _save(self, job: Job) -> None:

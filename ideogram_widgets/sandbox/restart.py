@@ -3,6 +3,8 @@
 Called by :func:`~.app.create_app` when the config has a ``state_dir``. Each unreadable record is skipped
 (and logged); an unfinished job gets a ``work`` that renders it again from the submit's body kept beside
 its record (with the seed it was given), so a job caught mid-render by a killed kernel still completes.
+The queue keeps that replay for jobs it takes over later (asked for a job that another sandbox on the same
+folder ran, once that process is gone).
 
 Example:
     >>> import tempfile
@@ -21,7 +23,7 @@ import logging
 from collections.abc import Callable
 
 from .inputs import prepare_job
-from .jobqueue import FINISHED, Job
+from .jobqueue import Job
 from .service import Sandbox
 
 __all__ = ["restore"]
@@ -51,6 +53,7 @@ def restore(sandbox: Sandbox) -> int:
     """Put every job of the sandbox's ``state_dir`` back into its queue; return how many were taken."""
     if sandbox.store is None:
         return 0
+    sandbox.queue.set_replay(lambda job: _replay(sandbox, job))  # also for jobs taken over later
     jobs: list[Job] = []
     for record in sandbox.store.records():
         try:
@@ -58,8 +61,6 @@ def restore(sandbox: Sandbox) -> int:
         except (TypeError, ValueError) as exc:
             log.warning("local sandbox: skipped the job record %s: %s", record.get("request_id"), exc)
             continue
-        if job.state not in FINISHED:
-            job.work = _replay(sandbox, job)
         jobs.append(job)
     sandbox.queue.restore(jobs)
     return len(jobs)

@@ -10,7 +10,7 @@ cost it its last change, not its folder.
 Example:
     >>> import tempfile
     >>> store = JobStore(tempfile.mkdtemp())
-    >>> store.save({"request_id": "r1", "state": "in_queue"})
+    >>> store.save({"request_id": "r1", "state": "in_queue", "created_at": 0.0})
     >>> [r["state"] for r in store.records()]
     ['in_queue']
 """
@@ -22,16 +22,37 @@ import json
 import logging
 import os
 import re
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
 
-__all__ = ["JobStore"]
+__all__ = ["JobStore", "owner_alive"]
 
 log = logging.getLogger("ideogram_widgets.sandbox")
 
 _ID = re.compile(r"^[0-9A-Za-z-]{1,64}$")
 MAX_RECORD = 1024 * 1024
+
+
+def owner_alive(pid: object) -> bool:
+    """True when ``pid`` is another live process on this machine (a sandbox that still serves its jobs).
+
+    Example:
+        >>> owner_alive(os.getpid()), owner_alive(None)
+        (False, False)
+    """
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or pid == os.getpid():
+        return False
+    if sys.platform == "win32":  # os.kill(pid, 0) would terminate it there: take the job over
+        return False
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True  # alive, another user's
+    except OSError:
+        return False
+    return True
 
 
 class JobStore:
@@ -94,23 +115,37 @@ class JobStore:
         with contextlib.suppress(OSError, ValueError):
             self._path(request_id, ".json").unlink(missing_ok=True)
 
+    def record(self, request_id: str) -> dict[str, Any] | None:
+        """One job's record, or None when there is none (or it cannot be read)."""
+        try:
+            path = self._path(request_id, ".json")
+        except ValueError:
+            return None
+        return self._read(path) if path.exists() else None
+
     def records(self) -> list[dict[str, Any]]:
         """Every readable record, oldest first; unreadable ones are skipped (and logged)."""
         found: list[dict[str, Any]] = []
         for path in self.jobs.glob("*.json"):
             if path.name.endswith(".input.json") or path.name.startswith("."):
                 continue
-            try:
-                if not path.is_file() or path.stat().st_size > MAX_RECORD:
-                    raise ValueError("not a small regular file")
-                record = json.loads(path.read_bytes())
-                if not isinstance(record, dict) or not isinstance(record.get("request_id"), str):
-                    raise ValueError("not a job record")
-                if not isinstance(record.get("created_at"), int | float):
-                    raise ValueError("no created_at")
-            except (OSError, ValueError, RecursionError) as exc:
-                log.warning("local sandbox: skipped the unreadable job record %s: %s", path.name, exc)
-                continue
-            found.append(record)
+            record = self._read(path)
+            if record is not None:
+                found.append(record)
         found.sort(key=lambda r: float(r["created_at"]))
         return found
+
+    @staticmethod
+    def _read(path: Path) -> dict[str, Any] | None:
+        try:
+            if not path.is_file() or path.stat().st_size > MAX_RECORD:
+                raise ValueError("not a small regular file")
+            record = json.loads(path.read_bytes())
+            if not isinstance(record, dict) or not isinstance(record.get("request_id"), str):
+                raise ValueError("not a job record")
+            if not isinstance(record.get("created_at"), int | float):
+                raise ValueError("no created_at")
+        except (OSError, ValueError, RecursionError) as exc:
+            log.warning("local sandbox: skipped the unreadable job record %s: %s", path.name, exc)
+            return None
+        return record

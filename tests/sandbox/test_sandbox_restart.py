@@ -182,3 +182,28 @@ def test_a_killed_sandbox_process_finishes_its_job_after_a_restart(tmp_path: Pat
         assert url.startswith(second.url)  # served by the new process, on its own port
         assert raw.download(url) == expected  # the same pixels as an uninterrupted run
     print(f"\nrestart: new process ready in {ready:.2f} s, job completed {done:.2f} s after the kill")
+
+
+def test_two_sandboxes_on_one_folder_share_jobs_and_take_over_a_dead_ones(tmp_path: Path) -> None:
+    """Two kernels on one home: each embedded sandbox shows the other's jobs as that one recorded them,
+    runs none of them while their process lives, and takes them over once it is gone."""
+    state = str(tmp_path / "state")
+    other = serve_in_process(SandboxConfig(speed_scale=0.25, state_dir=state))  # QUALITY: 1 s
+    mine = serve_in_thread(SandboxConfig(speed_scale=0.25, state_dir=state))
+    try:
+        with RawClient(other.url) as theirs, RawClient(mine.url) as ours:
+            shown = theirs.submit(REFRAME, dict(BODY, rendering_speed="QUALITY"))
+            assert ours.status(shown)["status"] in ("in_queue", "in_progress")  # not 404: read from disk
+            assert mine.sandbox.stats()["jobs"]["in_progress"] == 0  # shown, not run here
+            assert theirs.wait(shown, timeout=30) == "completed"
+            assert ours.wait(shown, timeout=30) == "completed"  # as the other process recorded it
+            png = ours.download(ours.result(shown)["output"]["image"])  # its file, served here
+            assert png == theirs.download(theirs.result(shown)["output"]["image"])
+            orphan = theirs.submit(REFRAME, dict(BODY, rendering_speed="QUALITY", seed=8))
+            os.kill(other.process.pid, signal.SIGKILL)
+            other.process.wait()
+            assert ours.wait(orphan, timeout=30) == "completed"  # taken over: its process is gone
+            assert ours.download(ours.result(orphan)["output"]["image"]).startswith(b"\x89PNG")
+    finally:
+        other.stop()
+        mine.stop()
