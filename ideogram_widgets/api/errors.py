@@ -188,8 +188,9 @@ class DeadlineExceededError(TransportError, TimeoutError):
 class SubmitUncertainError(APIError):
     """A submit may or may not have reached the service, so it was NOT sent again.
 
-    Submits are not idempotent: resending could create (and bill) a second job. Check the RunComfy
-    dashboard for a job created at ``submitted_at`` before submitting again.
+    Submits are not idempotent: resending could create (and bill) a second job. Look for a job created
+    at ``submitted_at`` on the backend the message names (the RunComfy dashboard for the hosted service)
+    before submitting again.
     """
 
     def __init__(self, message: str, *, submitted_at: float | None = None, **kwargs: Any) -> None:

@@ -8,8 +8,8 @@ folder ran, once that process is gone).
 
 Example:
     >>> import tempfile
-    >>> from .config import SandboxConfig
-    >>> from .service import Sandbox
+    >>> from ideogram_widgets.sandbox.config import SandboxConfig
+    >>> from ideogram_widgets.sandbox.service import Sandbox
     >>> sb = Sandbox(SandboxConfig(state_dir=tempfile.mkdtemp()))
     >>> restore(sb)
     0
