@@ -33,18 +33,17 @@ import httpx
 from PIL import Image
 
 from .._version import __version__
+from ._attempts import with_retries
 from ._redact import Redactor
 from ._token import find_token
-from ._transport import BearerAuth, Retryable, exchange, fetch
+from ._transport import BearerAuth, exchange, fetch
 from .errors import (
     APIError,
-    DeadlineExceededError,
     DownloadError,
     InputError,
     JobCancelledError,
     JobFailedError,
     MissingTokenError,
-    RateLimitError,
     ServerError,
     SubmitUncertainError,
     WaitTimeoutError,
@@ -399,45 +398,16 @@ class AsyncClient:
         what: str,
         deadline: float | None,
     ) -> Any:
-        started = time.time()
-        loop = asyncio.get_running_loop()
-        end = None if deadline is None else loop.time() + deadline
-        for attempt in range(self.retry.attempts):
-            try:
-                if end is None:
-                    return await once()
-                # wait_for, not asyncio.timeout (3.11+): the wire never raises asyncio.TimeoutError
-                # itself (httpx timeouts are typed), so one here is always the deadline
-                return await asyncio.wait_for(once(), max(0.0, end - loop.time()))
-            except asyncio.TimeoutError:
-                late = DeadlineExceededError(
-                    f"{what} took longer than its {deadline:g} s deadline (the answer was still arriving)",
-                    seconds=deadline,
-                    request_id=request_id,
-                )
-                if not idempotent:
-                    raise SubmitUncertainError(
-                        f"{late.message}; the submit may have reached {self.label}, so it was not resent",
-                        submitted_at=started,
-                    ) from None
-                raise late from None
-            except Retryable as retryable:
-                error, retry_after = retryable.error, retryable.retry_after
-                if not idempotent and not retryable.never_left and not isinstance(error, RateLimitError):
-                    raise SubmitUncertainError(
-                        f"{error.message}; the submit may have reached {self.label}, so it was not resent",
-                        status=error.status,
-                        error_code=error.error_code,
-                        submitted_at=started,
-                    ) from None
-                if attempt + 1 >= self.retry.attempts:
-                    raise error from None
-                wait = self.retry.delay(attempt, retry_after)
-                if end is not None and loop.time() + wait >= end:
-                    raise error from None  # the next try could not finish within the deadline
-                log.info("retrying in %.2f s after: %s", wait, error)
-                await self.sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return await with_retries(
+            once,
+            policy=self.retry,
+            sleep=self.sleep,
+            backend=self.label,
+            request_id=request_id,
+            idempotent=idempotent,
+            what=what,
+            deadline=deadline,
+        )
 
 
 def _mapping(body: Any, request_id: str | None) -> Mapping[str, Any]:
