@@ -1,7 +1,8 @@
 """ideogram-widgets: Jupyter widgets for Ideogram 3.0 image editing through the RunComfy Model API.
 
 Names are imported lazily, so ``import ideogram_widgets`` stays fast; the heavy parts (numpy, Pillow,
-httpx, ipywidgets) load when first used.
+httpx, ipywidgets) load when first used. ``Client``, ``AsyncClient`` and ``resume`` are the package's
+defaults (``backend.py``): with no token anywhere they use the embedded sandbox, as the widgets do.
 
 Example:
     >>> import ideogram_widgets as iw
@@ -18,8 +19,6 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from .api import (
-        AsyncClient,
-        Client,
         ColorPalette,
         EditInput,
         IdeogramWidgetsError,
@@ -31,16 +30,16 @@ if TYPE_CHECKING:
         Resolution,
         Style,
     )
-    from .backend import default_client
-    from .jobs import Batch, Job, JobManager, history, resume, run_batch, stop_all, submit
+    from .backend import AsyncClient, Client, default_client, resume
+    from .jobs import Batch, Job, JobManager, history, run_batch, stop_all, submit
     from .samples import sample_image
     from .widgets import EditWidget, MaskPainter, ReframeWidget
 
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
-    "AsyncClient": ".api",
+    "AsyncClient": ".backend",
     "Batch": ".jobs",
-    "Client": ".api",
+    "Client": ".backend",
     "ColorPalette": ".api",
     "EditInput": ".api",
     "EditWidget": ".widgets",
@@ -58,7 +57,7 @@ _LAZY: dict[str, str] = {
     "Style": ".api",
     "default_client": ".backend",
     "history": ".jobs",
-    "resume": ".jobs",
+    "resume": ".backend",
     "run_batch": ".jobs",
     "sample_image": ".samples",
     "stop_all": ".jobs",
@@ -99,6 +98,9 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'ideogram_widgets' has no attribute {name!r}")
+    if module in (".jobs", ".widgets"):
+        # the jobs layer is handed its default client here (it never picks a backend itself)
+        importlib.import_module(".backend", __name__)
     value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value

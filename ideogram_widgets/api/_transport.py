@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from ._redact import Redactor
 from .errors import (
     APIError,
     DownloadError,
@@ -41,6 +42,7 @@ class TooLarge(Exception):  # noqa: N818
 
 
 NOT_JSON: Any = object()
+NO_SECRETS = Redactor()
 
 
 async def read_capped(response: httpx.Response, cap: int) -> bytes:
@@ -54,11 +56,13 @@ async def read_capped(response: httpx.Response, cap: int) -> bytes:
     return b"".join(chunks)
 
 
-def parse_json(raw: bytes) -> Any:
+def parse_json(raw: bytes, redact: Redactor = NO_SECRETS) -> Any:
+    """The decoded answer with the token removed from every string in it (NOT_JSON if unreadable)."""
     try:
-        return json.loads(raw) if raw else {}
+        body = json.loads(raw) if raw else {}
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         return NOT_JSON
+    return redact.value(body)
 
 
 def transport_error(exc: httpx.TransportError, where: str, request_id: str | None) -> TransportError:
@@ -71,11 +75,16 @@ def transport_error(exc: httpx.TransportError, where: str, request_id: str | Non
     return TransportError(f"{kind} {where} ({type(exc).__name__})", request_id=request_id)
 
 
-def download_error(response: httpx.Response, page: bytes, request_id: str | None) -> Exception:
+def download_error(
+    response: httpx.Response, page: bytes, request_id: str | None, redact: Redactor
+) -> Exception:
     status = response.status_code
     if status == 404 or status == 410:
         return NotFoundError("the result file is gone (URLs expire)", status=status, request_id=request_id)
-    error = error_from_response(status, parse_json(page), request_id=request_id)
+    body = parse_json(page, redact)
+    if body is NOT_JSON:
+        body = redact.text(page.decode("utf-8", "replace"))
+    error = error_from_response(status, body, request_id=request_id)
     if isinstance(error, RateLimitError | ServerError):
         return Retryable(error, retry_after=parse_retry_after(response.headers.get("retry-after")))
     return DownloadError(
@@ -110,9 +119,11 @@ async def exchange(
     label: str,
     request_id: str | None,
     submit: bool,
+    redact: Redactor = NO_SECRETS,
 ) -> Any:
     """One API call: the decoded JSON answer, or a typed error (wrapped in Retryable when a retry may
-    help). ``submit``: a 200 carrying ``error_code`` is a refusal, never retried."""
+    help). ``submit``: a 200 carrying ``error_code`` is a refusal, never retried. Everything the server
+    sent is stripped of the token (``redact``) before it is parsed into anything that is kept."""
     try:
         async with http.stream(method, path, json=payload) as response:
             raw = await read_capped(response, MAX_ANSWER_BYTES)
@@ -131,7 +142,7 @@ async def exchange(
     except TooLarge:
         raise Retryable(ServerError("the service's answer is too large", request_id=request_id)) from None
     status = response.status_code
-    body = parse_json(raw)
+    body = parse_json(raw, redact)
     ok = 200 <= status < 300
     if ok and isinstance(body, Mapping) and body.get("error_code") not in (None, 0, ""):
         error = error_from_response(status, body, request_id=request_id)
@@ -140,26 +151,35 @@ async def exchange(
         raise Retryable(error) if isinstance(error, ServerError) else error
     if ok:
         if body is NOT_JSON:
-            kind = response.headers.get("content-type", "unknown type")
+            kind = redact.text(response.headers.get("content-type", "unknown type"))[:100]
             raise Retryable(
                 ServerError(f"the service answered HTTP {status} with {kind}, not JSON", status=status)
             )
         return body
     retry_after = parse_retry_after(response.headers.get("retry-after"))
-    text = raw.decode("utf-8", "replace") if body is NOT_JSON else body
+    text = redact.text(raw.decode("utf-8", "replace")) if body is NOT_JSON else body
     error = error_from_response(status, text, request_id=request_id, retry_after=retry_after)
     if isinstance(error, RateLimitError | ServerError):
         raise Retryable(error, retry_after=retry_after)
     raise error
 
 
-async def fetch(files: httpx.AsyncClient, url: str, *, request_id: str | None, max_bytes: int) -> bytes:
+async def fetch(
+    files: httpx.AsyncClient,
+    url: str,
+    *,
+    request_id: str | None,
+    max_bytes: int,
+    redact: Redactor = NO_SECRETS,
+) -> bytes:
     """Download a result file (no token): size-capped, redirects followed but never from https to
     anything else, typed errors (Retryable where a retry may help)."""
     try:
         current = httpx.URL(url)
     except (httpx.InvalidURL, TypeError):
-        raise DownloadError(f"the result URL is not valid: {url!r:.200}", request_id=request_id) from None
+        raise DownloadError(
+            f"the result URL is not valid: {redact.text(repr(url))[:200]}", request_id=request_id
+        ) from None
     if current.scheme not in ("http", "https"):
         raise DownloadError(
             f"refusing to download a {current.scheme or 'relative'} URL", request_id=request_id
@@ -182,7 +202,7 @@ async def fetch(files: httpx.AsyncClient, url: str, *, request_id: str | None, m
                         page = await read_capped(response, MAX_ANSWER_BYTES)
                     except TooLarge:
                         page = b""
-                    raise download_error(response, page, request_id)
+                    raise download_error(response, page, request_id, redact)
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > max_bytes:
                     raise TooLarge

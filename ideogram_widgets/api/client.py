@@ -33,7 +33,10 @@ import httpx
 from PIL import Image
 
 from .._version import __version__
-from ._transport import BearerAuth, Retryable, exchange, fetch
+from ._attempts import with_retries
+from ._redact import Redactor
+from ._token import find_token
+from ._transport import BearerAuth, exchange, fetch
 from .errors import (
     APIError,
     DownloadError,
@@ -41,7 +44,6 @@ from .errors import (
     JobCancelledError,
     JobFailedError,
     MissingTokenError,
-    RateLimitError,
     ServerError,
     SubmitUncertainError,
     WaitTimeoutError,
@@ -58,6 +60,10 @@ __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "TOKEN_ENV", "AsyncClient", "R
 DEFAULT_BASE_URL = "https://model-api.runcomfy.net/v1"
 TOKEN_ENV = "RUNCOMFY_API_TOKEN"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0, write=60.0, pool=30.0)
+DEFAULT_DEADLINE = 120.0
+"""Seconds one API call may take in all, its retries and their waits included."""
+DEFAULT_DOWNLOAD_DEADLINE = 300.0
+"""Seconds one result file's download may take in all, its retries included."""
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 MAX_REDIRECTS = 5
 
@@ -70,7 +76,8 @@ class Result:
 
     For an edit, ``composite`` is the first image put back into the full-resolution original (see
     :func:`~ideogram_widgets.api.composite.put_back`); for a reframe it is the image itself.
-    In a notebook a Result shows its first image.
+    ``backend`` names what made it (``"RunComfy Model API"``, ``"local sandbox"``, a host name): a sandbox's
+    classical inpainting is never mistaken for Ideogram's. In a notebook a Result shows its first image.
     """
 
     request_id: str
@@ -81,6 +88,7 @@ class Result:
     answer: JobResult | None = field(default=None, repr=False)
     composite_image: Image.Image | None = field(default=None, repr=False)
     """The composite when one was made (an edit of a local image); None otherwise."""
+    backend: str = ""
 
     @property
     def image(self) -> Image.Image:
@@ -105,9 +113,14 @@ class AsyncClient:
     """Talks to the RunComfy Model API (or the local sandbox) over HTTP.
 
     Args:
-        token: the API token; default ``RUNCOMFY_API_TOKEN``. Required for the hosted service only.
+        token: the API token; default ``RUNCOMFY_API_TOKEN``, then (for the hosted service) the official
+            CLI's ``RUNCOMFY_TOKEN`` and ``runcomfy login`` file. Required for the hosted service only.
         base_url: default ``https://model-api.runcomfy.net/v1`` (or ``RUNCOMFY_API_BASE_URL``).
         timeout: an ``httpx.Timeout`` (explicit connect/read/write/pool limits) or seconds.
+        deadline: seconds one API call may take in all (retries and waits included), however the
+            answer arrives: an answer trickled a byte at a time ends with DeadlineExceededError.
+            ``None``: no overall limit (only the per-read ``timeout``).
+        download_deadline: the same for one result file's download.
         retry: how status/result/cancel/download calls are retried.
         mask_polarity: which colour means "edit" to the service (default black).
         limits: size limits for images sent inline as data URIs.
@@ -123,6 +136,8 @@ class AsyncClient:
         *,
         base_url: str | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        deadline: float | None = DEFAULT_DEADLINE,
+        download_deadline: float | None = DEFAULT_DOWNLOAD_DEADLINE,
         retry: RetryPolicy | None = None,
         mask_polarity: MaskPolarity | str = MaskPolarity.BLACK_IS_EDIT,
         limits: PayloadLimits = DEFAULT_LIMITS,
@@ -132,15 +147,30 @@ class AsyncClient:
         label: str | None = None,
         notice: str | None = None,
     ) -> None:
-        token = token if token is not None else os.environ.get(TOKEN_ENV) or None
         base = (base_url or os.environ.get("RUNCOMFY_API_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        source = "argument" if token is not None else ""
+        if token is None:
+            # the CLI's variable and login file hold a token for the hosted service only
+            hosted = base == DEFAULT_BASE_URL
+            found = find_token(files=None if hosted else ())
+            if hosted or found.source == TOKEN_ENV:
+                token, source = found.token, found.source
         if token is None and base == DEFAULT_BASE_URL and transport is None:
             raise MissingTokenError()
         if isinstance(token, str) and (not token.strip() or not token.isprintable()):
             # control characters (\r, \n, \t, NUL...) cannot travel in an HTTP header
             raise InputError("token", "<hidden>", "a non-empty single-line API token of printable characters")
+        for name, value in (("deadline", deadline), ("download_deadline", download_deadline)):
+            if value is not None and not (isinstance(value, int | float) and 0 < value < float("inf")):
+                raise InputError(name, value, "a positive number of seconds, or None for no overall limit")
+        self._redact = Redactor([token])  # server text is stripped of the token before it is kept
         self.base_url = base
+        self.deadline = deadline
+        self.download_deadline = download_deadline
         self.has_token = token is not None
+        self.token_source = source if token is not None else ""
+        """Where the token came from (``RUNCOMFY_API_TOKEN``, ``RUNCOMFY_TOKEN``, ``runcomfy login (…)``,
+        ``argument``), or ``""``; never the token."""
         self.retry = retry or RetryPolicy()
         self.mask_polarity = MaskPolarity.coerce(mask_polarity, "mask_polarity")
         self.limits = limits
@@ -277,7 +307,11 @@ class AsyncClient:
         """Fetch a result file without the token: size-capped, redirects followed but never to plain http
         from https, retried like status calls, and checked to be an image."""
         data: bytes = await self._with_retries(
-            lambda: self._fetch(url, request_id), request_id, idempotent=True
+            lambda: self._fetch(url, request_id),
+            request_id,
+            idempotent=True,
+            what="the result file's download",
+            deadline=self.download_deadline,
         )
         try:
             await asyncio.to_thread(decode_image, data, max_pixels=self.limits.max_pixels)
@@ -291,7 +325,9 @@ class AsyncClient:
         """Download and decode every image of a completed answer."""
         files = [await self.download(url, request_id=answer.request_id) for url in answer.image_urls]
         images = [await asyncio.to_thread(decode_image, d, max_pixels=self.limits.max_pixels) for d in files]
-        return Result(answer.request_id, model_id, images, files, answer.image_urls, answer)
+        return Result(
+            answer.request_id, model_id, images, files, answer.image_urls, answer, backend=self.label
+        )
 
     # ----------------------------------------------------------------- the whole round trip
 
@@ -333,11 +369,20 @@ class AsyncClient:
         self, method: str, path: str, payload: Any, request_id: str | None, submit: bool
     ) -> Any:
         return await exchange(
-            self._http, method, path, payload, label=self.label, request_id=request_id, submit=submit
+            self._http,
+            method,
+            path,
+            payload,
+            label=self.label,
+            request_id=request_id,
+            submit=submit,
+            redact=self._redact,
         )
 
     async def _fetch(self, url: str, request_id: str | None) -> bytes:
-        return await fetch(self._files, url, request_id=request_id, max_bytes=self.max_download_bytes)
+        return await fetch(
+            self._files, url, request_id=request_id, max_bytes=self.max_download_bytes, redact=self._redact
+        )
 
     async def _call(
         self,
@@ -351,30 +396,30 @@ class AsyncClient:
         async def once() -> Any:
             return await self._exchange(method, path, json, request_id, submit)
 
-        return await self._with_retries(once, request_id, idempotent=not submit)
+        what = "the submit" if submit else f"{method} {path.split('/')[-1] or path}"
+        return await self._with_retries(
+            once, request_id, idempotent=not submit, what=what, deadline=self.deadline
+        )
 
     async def _with_retries(
-        self, once: Callable[[], Any], request_id: str | None, *, idempotent: bool
+        self,
+        once: Callable[[], Any],
+        request_id: str | None,
+        *,
+        idempotent: bool,
+        what: str,
+        deadline: float | None,
     ) -> Any:
-        started = time.time()
-        for attempt in range(self.retry.attempts):
-            try:
-                return await once()
-            except Retryable as retryable:
-                error, retry_after = retryable.error, retryable.retry_after
-                if not idempotent and not retryable.never_left and not isinstance(error, RateLimitError):
-                    raise SubmitUncertainError(
-                        f"{error.message}; the submit may have reached the service, so it was not resent",
-                        status=error.status,
-                        error_code=error.error_code,
-                        submitted_at=started,
-                    ) from None
-                if attempt + 1 >= self.retry.attempts:
-                    raise error from None
-                wait = self.retry.delay(attempt, retry_after)
-                log.info("retrying in %.2f s after: %s", wait, error)
-                await self.sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return await with_retries(
+            once,
+            policy=self.retry,
+            sleep=self.sleep,
+            backend=self.label,
+            request_id=request_id,
+            idempotent=idempotent,
+            what=what,
+            deadline=deadline,
+        )
 
 
 def _mapping(body: Any, request_id: str | None) -> Mapping[str, Any]:

@@ -19,6 +19,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BlockingCallError",
+    "DeadlineExceededError",
     "DownloadError",
     "IdeogramWidgetsError",
     "InputError",
@@ -79,12 +80,14 @@ class WaitTimeoutError(IdeogramWidgetsError, TimeoutError):
 
 
 class MissingTokenError(IdeogramWidgetsError):
-    """No API token was given and ``RUNCOMFY_API_TOKEN`` is not set."""
+    """No API token was given, none is in ``RUNCOMFY_API_TOKEN`` / ``RUNCOMFY_TOKEN``, and the RunComfy
+    CLI is not logged in."""
 
     def __init__(self) -> None:
         super().__init__(
-            "no RunComfy API token: pass token=... or set the RUNCOMFY_API_TOKEN environment variable "
-            "(without one, ideogram_widgets.default_client() uses the local sandbox)"
+            "no RunComfy API token: pass token=..., set the RUNCOMFY_API_TOKEN environment variable, or "
+            "log in with the RunComfy CLI (`runcomfy login`); without one, ideogram_widgets.Client() and "
+            "ideogram_widgets.AsyncClient() use the local sandbox"
         )
 
 
@@ -166,11 +169,28 @@ class TransportError(APIError):
     """The network failed: the connection could not be made, was dropped, or timed out."""
 
 
+class DeadlineExceededError(TransportError, TimeoutError):
+    """One exchange (an API call with its retries, or a file download) ran past its overall deadline.
+
+    Per-read timeouts do not catch an answer that trickles in a byte at a time or a body that never
+    ends; the deadline does. ``seconds`` is the deadline that was exceeded.
+
+    Example:
+        >>> str(DeadlineExceededError("status took longer than its 5 s deadline", seconds=5.0))
+        'status took longer than its 5 s deadline'
+    """
+
+    def __init__(self, message: str, *, seconds: float | None = None, **kwargs: Any) -> None:
+        self.seconds = seconds
+        super().__init__(message, **kwargs)
+
+
 class SubmitUncertainError(APIError):
     """A submit may or may not have reached the service, so it was NOT sent again.
 
-    Submits are not idempotent: resending could create (and bill) a second job. Check the RunComfy
-    dashboard for a job created at ``submitted_at`` before submitting again.
+    Submits are not idempotent: resending could create (and bill) a second job. Look for a job created
+    at ``submitted_at`` on the backend the message names (the RunComfy dashboard for the hosted service)
+    before submitting again.
     """
 
     def __init__(self, message: str, *, submitted_at: float | None = None, **kwargs: Any) -> None:

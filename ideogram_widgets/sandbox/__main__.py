@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--result-not-ready", choices=RESULT_NOT_READY_MODES, default=d.result_not_ready)
     p.add_argument("--submit-status", type=int, choices=(200, 202), default=d.submit_status)
+    p.add_argument(
+        "--state-dir",
+        default=None,
+        help="keep jobs and result files in this folder, so a restarted sandbox serves them again",
+    )
     p.add_argument("--log-level", default="warning")
     return p
 
@@ -71,6 +76,7 @@ def config_from_args(argv: Sequence[str] | None = None) -> tuple[SandboxConfig, 
             accept_data_uris=args.accept_data_uris,
             result_not_ready=args.result_not_ready,
             submit_status=args.submit_status,
+            state_dir=args.state_dir,
         )
     except ValueError as exc:
         parser.error(str(exc))

@@ -44,6 +44,7 @@ from .errors import (
 from .faults import FaultMiddleware, install_log_filter
 from .inputs import prepare_job
 from .jobqueue import COMPLETED, IN_PROGRESS, IN_QUEUE, Job
+from .restart import restore
 from .service import Sandbox
 
 #: Largest submit body accepted (bytes); the vendor's own clients cap a request at 64 MiB.
@@ -90,7 +91,8 @@ def _job(request: Request) -> Job:
     return job
 
 
-async def _json_body(request: Request) -> Any:
+async def _json_body(request: Request) -> tuple[bytes, Any]:
+    """The raw body and its decoded JSON."""
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_BODY:
         raise SandboxError(413, BODY_TOO_LARGE, f"the body is larger than {MAX_BODY} bytes")
@@ -98,7 +100,7 @@ async def _json_body(request: Request) -> Any:
     if len(raw) > MAX_BODY:
         raise SandboxError(413, BODY_TOO_LARGE, f"the body is larger than {MAX_BODY} bytes")
     try:
-        return json.loads(raw)
+        return raw, json.loads(raw)
     except ValueError as exc:
         raise SandboxError(
             422,
@@ -111,6 +113,18 @@ async def _json_body(request: Request) -> Any:
 # -- /v1 ----------------------------------------------------------------------------------------
 
 
+def _accept(sandbox: Sandbox, model_id: str, body: Any, raw: bytes, request_id: str, own_host: str) -> None:
+    """Prepare the job and queue it; with a ``state_dir`` the body is kept first, so the job can be
+    rendered again after a restart. Runs in a thread (image decoding, file writes)."""
+    job = prepare_job(sandbox, model_id, body, request_id, own_host)
+    if sandbox.store is not None:
+        sandbox.store.save_input(request_id, raw)
+    try:
+        sandbox.queue.submit(job)
+    except RuntimeError as exc:
+        raise SandboxError(503, SANDBOX_CLOSED, "the local sandbox has been closed") from exc
+
+
 async def submit(request: Request) -> Response:
     """``POST /v1/models/{model_id}``: validate, queue, answer the request's URLs."""
     sandbox = _sandbox(request)
@@ -120,7 +134,7 @@ async def submit(request: Request) -> Response:
         model_id = request.path_params["model_id"]
         if model_id not in models.model_ids():
             raise SandboxError(400, UNKNOWN_MODEL, f"unknown model_id {model_id!r}")
-        body = await _json_body(request)
+        raw, body = await _json_body(request)
         problems = models.check_input(model_id, body)
         if problems:
             why = "; ".join(f"{p['loc'][-1]}: {p['msg']}" for p in problems)
@@ -131,11 +145,7 @@ async def submit(request: Request) -> Response:
             raise SandboxError(503, SANDBOX_CLOSED, "the local sandbox has been closed")
         request_id = str(uuid.uuid4())
         own_host = request.url.netloc
-        job = await anyio.to_thread.run_sync(prepare_job, sandbox, model_id, body, request_id, own_host)
-        try:
-            sandbox.queue.submit(job)
-        except RuntimeError as exc:
-            raise SandboxError(503, SANDBOX_CLOSED, "the local sandbox has been closed") from exc
+        await anyio.to_thread.run_sync(_accept, sandbox, model_id, body, raw, request_id, own_host)
         accepted = True
     finally:
         sandbox.count_submit(accepted)
@@ -290,6 +300,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         >>> app.state.sandbox.close()
     """
     sandbox = Sandbox(config or SandboxConfig())
+    restore(sandbox)  # the jobs an earlier process left in the config's state_dir, if any
     install_log_filter()
 
     @asynccontextmanager

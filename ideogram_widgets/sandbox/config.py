@@ -9,6 +9,8 @@ Example:
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 #: Every fault kind the sandbox can inject into a /v1 request.
@@ -48,6 +50,12 @@ class SandboxConfig:
         result_not_ready: What GET result answers for an unfinished job: ``"state"`` → 200
             with the current status; ``"400005"`` → HTTP 400 with ``error_code`` 400005.
         submit_status: HTTP status of a successful submit: 200 or 202.
+        state_dir: A folder that keeps the queue, the jobs and their result files, so a new sandbox
+            on the same folder (after a restart) serves them again, its jobs having gone on by the
+            wall clock meanwhile. ``None``: a private temporary folder, deleted on close.
+        clock: Wall-clock seconds (``time.time`` by default) for job durations, expiry and the
+            times in answers; a test may pass a fake one (and ``sandbox.queue.poke()`` after moving
+            it). Not a command-line flag.
 
     Example:
         >>> SandboxConfig(fault_rate=1.0, faults=("429",)).faults
@@ -68,6 +76,8 @@ class SandboxConfig:
     accept_data_uris: bool = True
     result_not_ready: str = "state"
     submit_status: int = 200
+    state_dir: str | None = None
+    clock: Callable[[], float] = field(default=time.time, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         """Check every field; raise ValueError naming the field and what is allowed."""
@@ -118,6 +128,8 @@ class SandboxConfig:
         ]  # fmt: skip
         if self.token is not None:
             args += ["--token", self.token]
+        if self.state_dir is not None:
+            args += ["--state-dir", self.state_dir]
         if not self.accept_data_uris:
             args.append("--no-data-uris")
         return args

@@ -1,4 +1,8 @@
-"""Result files of the local sandbox: PNGs in a private temporary folder, with an expiry.
+"""Result files of the local sandbox: PNGs in a folder, each with an expiry by the (injectable) clock.
+
+Without a folder the store makes a private temporary one and deletes it when closed; with one (the
+sandbox's ``state_dir``) it keeps the files, and a new store on the same folder serves them again, each
+until ``ttl`` seconds after it was written.
 
 Example:
     >>> store = FileStore()
@@ -10,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -17,6 +22,7 @@ import threading
 import time
 import uuid
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 _NAME = re.compile(r"^[0-9a-f]{32}\.png$")
@@ -25,12 +31,34 @@ _NAME = re.compile(r"^[0-9a-f]{32}\.png$")
 class FileStore:
     """Thread-safe store of result files, each deleted ``ttl`` seconds after it was added."""
 
-    def __init__(self) -> None:
-        self._dir = Path(tempfile.mkdtemp(prefix="ideogram-sandbox-"))
+    def __init__(
+        self,
+        folder: str | os.PathLike[str] | None = None,
+        *,
+        ttl: float = 3600.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._clock = clock
+        self._ttl = ttl
+        self._kept = folder is not None
         self._expiry: dict[str, float] = {}
         self._lock = threading.Lock()
-        # The folder goes away with the store, even if close() is never called.
-        self._finalizer = weakref.finalize(self, shutil.rmtree, self._dir, True)
+        self._finalizer: Callable[[], object]
+        if folder is None:
+            self._dir = Path(tempfile.mkdtemp(prefix="ideogram-sandbox-"))
+            # The folder goes away with the store, even if close() is never called.
+            self._finalizer = weakref.finalize(self, shutil.rmtree, self._dir, True)
+        else:
+            self._dir = Path(folder).expanduser()
+            self._dir.mkdir(parents=True, exist_ok=True)
+            self._finalizer = lambda: None  # a given folder is kept
+            for path in self._dir.iterdir():  # files an earlier process left: served until they expire
+                if _NAME.match(path.name):
+                    try:
+                        self._expiry[path.name] = path.stat().st_mtime + ttl
+                    except OSError:
+                        continue
+            self.purge()
 
     @property
     def folder(self) -> Path:
@@ -40,9 +68,11 @@ class FileStore:
     def add(self, data: bytes, ttl: float) -> str:
         """Write ``data`` as a new PNG file; return its name (32 hex digits + ``.png``)."""
         name = f"{uuid.uuid4().hex}.png"
-        (self._dir / name).write_bytes(data)
+        temp = self._dir / f".{name}.tmp"
+        temp.write_bytes(data)
+        os.replace(temp, self._dir / name)  # whole or absent, even if the process dies mid-write
         with self._lock:
-            self._expiry[name] = time.monotonic() + ttl
+            self._expiry[name] = self._clock() + ttl
         return name
 
     def path(self, name: str) -> Path | None:
@@ -51,9 +81,22 @@ class FileStore:
             return None
         self.purge()
         with self._lock:
-            if name not in self._expiry:
+            if name not in self._expiry and not self._adopt(name):
                 return None
         return self._dir / name
+
+    def _adopt(self, name: str) -> bool:
+        """A file another process wrote into a kept folder since this store opened it (lock held)."""
+        if not self._kept:
+            return False
+        try:
+            expires = (self._dir / name).stat().st_mtime + self._ttl
+        except OSError:
+            return False
+        if expires <= self._clock():
+            return False
+        self._expiry[name] = expires
+        return True
 
     def read(self, name: str) -> bytes | None:
         """The file's bytes, or None when it is unknown or expired."""
@@ -73,7 +116,7 @@ class FileStore:
 
     def purge(self) -> int:
         """Delete every expired file; return how many were deleted."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             expired = [n for n, t in self._expiry.items() if t <= now]
             for name in expired:
@@ -88,7 +131,8 @@ class FileStore:
             return len(self._expiry)
 
     def close(self) -> None:
-        """Delete the folder and everything in it."""
+        """Stop serving; a private temporary folder is deleted with everything in it (a given folder is
+        kept for the next process)."""
         with self._lock:
             self._expiry.clear()
         self._finalizer()

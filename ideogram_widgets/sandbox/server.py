@@ -89,6 +89,12 @@ def serve(
         app.state.sandbox.close()
 
 
+def _close(app: Starlette) -> None:
+    sandbox = getattr(app.state, "sandbox", None)  # a scripted app may have none
+    if sandbox is not None:
+        sandbox.close()
+
+
 class RunningSandbox:
     """A sandbox served by uvicorn in a daemon thread; see :func:`serve_in_thread`."""
 
@@ -108,7 +114,7 @@ class RunningSandbox:
         """Stop the server and the sandbox's worker threads (idempotent)."""
         self.server.should_exit = True
         self.thread.join(timeout)
-        self.app.state.sandbox.close()
+        _close(self.app)
 
     def __enter__(self) -> RunningSandbox:
         return self
@@ -124,8 +130,12 @@ def serve_in_thread(
     *,
     log_level: str = "warning",
     timeout: float = 10.0,
+    app: Starlette | None = None,
 ) -> RunningSandbox:
     """Start a sandbox over real HTTP in a background thread; returns once it accepts connections.
+
+    ``app``: serve this app (made by :func:`create_app`, or any Starlette app, e.g. a test's scripted
+    server) instead of a new one.
 
     Example:
         >>> with serve_in_thread(SandboxConfig(token="t")) as running:  # doctest: +SKIP
@@ -134,7 +144,7 @@ def serve_in_thread(
     """
     sock = _bind(host, port)
     url = _url(sock, host)
-    app = create_app(config)
+    app = app if app is not None else create_app(config)
     server = _server(app, log_level)
     errors: list[BaseException] = []
 
@@ -153,7 +163,7 @@ def serve_in_thread(
         if errors or not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
             thread.join(timeout)
-            app.state.sandbox.close()
+            _close(app)
             raise RuntimeError(f"the local sandbox did not start: {errors or 'timeout'}")
         time.sleep(0.01)
     return RunningSandbox(app, server, thread, url)

@@ -15,11 +15,13 @@ from __future__ import annotations
 import collections
 import random
 import threading
+from pathlib import Path
 from typing import Any
 
 from .config import FAULT_KINDS, SandboxConfig
 from .files import FileStore
 from .jobqueue import JobQueue
+from .state import JobStore
 
 MAX_SEED = 2_147_483_647
 
@@ -29,12 +31,19 @@ class Sandbox:
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        self.files = FileStore()
+        self.store = JobStore(config.state_dir) if config.state_dir is not None else None
+        self.files = FileStore(
+            Path(config.state_dir) / "files" if config.state_dir is not None else None,
+            ttl=config.result_ttl,
+            clock=config.clock,
+        )
         self.queue = JobQueue(
             workers=config.workers,
             result_ttl=config.result_ttl,
             store_result=self.files.add,
             remove_file=self.files.remove,
+            store=self.store,
+            clock=config.clock,
         )
         self._lock = threading.Lock()
         # Two streams, so turning faults on does not change which jobs fail or their seeds.
@@ -116,7 +125,8 @@ class Sandbox:
         return self._closed
 
     def close(self) -> None:
-        """Stop the worker threads and delete the result files. Safe to call twice."""
+        """Stop the worker threads and delete the result files (kept with a ``state_dir``). Safe to call
+        twice."""
         self._closed = True
         self.queue.close()
         self.files.close()
