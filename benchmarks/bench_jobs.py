@@ -221,7 +221,8 @@ async def loop_lag(url: str, jobs: int, seconds: float) -> dict[str, Any]:
     manager = JobManager(client, Journal(tempfile.mkdtemp(prefix="bench-jobs-")), keep_images=False)
     inputs = [edit_input(f"lag-{i}", "QUALITY") for i in range(jobs)]
     running = [manager.submit(inp) for inp in inputs]
-    await asyncio.gather(*(job._submitted_event.wait() for job in running))
+    while not all(job.request_id or job.done for job in running):
+        await asyncio.sleep(0.01)
     await asyncio.sleep(1.0)
     before = sum(counter.per_id.values())
     lags: list[float] = []
