@@ -81,15 +81,14 @@ async def download(job: Job, follow: Follow, manager: JobManager, urls: tuple[st
         data=None if kept.stored else tuple(files),
         stored=kept.stored,
     )
-    if kept.error is not None:
-        follow.unsaved = kept.error
+    job.finish(settle=False, state="completed", output=output)
+    await save(job, follow, manager)
+    if kept.error is not None:  # said last, so no later message hides it
         job.apply(
             storage_error=kept.error,
             warning=f"the result could not be kept on disk ({kept.error.reason}); it is held in memory "
             "only: save it with job.result.save(path)",
         )
-    job.finish(settle=False, state="completed", output=output)
-    await save(job, follow, manager)
 
 
 async def _fetch_all(job: Job, manager: JobManager, urls: tuple[str, ...]) -> list[bytes]:
