@@ -44,7 +44,8 @@ class Follow:
     last_state: str = "submitting"
     """The last state the service gave (what the journal keeps while the Job shows ``stopped``)."""
     submit_stage: str = ""
-    """``sending`` (about to be handed to the transport) or ``sent`` (the connection took it)."""
+    """``sending`` (about to be handed to the transport), ``leaving`` (the body is about to be written,
+    flushed), ``sent`` (the body is being written): see :mod:`.submission`."""
     file_refs: list[dict[str, Any]] = field(default_factory=list)
     composite_refs: list[dict[str, Any]] = field(default_factory=list)
     downloaded: bool = False

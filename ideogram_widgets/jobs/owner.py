@@ -27,7 +27,18 @@ def _start_time(pid: int) -> str:
     return fields[19] if len(fields) > 19 else ""
 
 
+def _boot_id() -> str:
+    """This boot of the machine ('' where unknown): what survives a killed process (the page cache)
+    is only known to have survived while it stays the same."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as fh:
+            return fh.read().strip()
+    except OSError:
+        return ""
+
+
 _HOST = socket.gethostname()
+BOOT = _boot_id()
 
 
 @dataclass(frozen=True)
@@ -62,7 +73,7 @@ class Owner:
 
     def record(self) -> dict[str, Any]:
         """The ``owner`` field of an entry."""
-        return {"host": self.host, "pid": self.pid, "start": self.start}
+        return {"host": self.host, "pid": self.pid, "start": self.start, "boot": BOOT}
 
     @classmethod
     def from_record(cls, record: Any) -> Owner | None:

@@ -4,8 +4,9 @@ An entry is a plain JSON object (see :mod:`.journal`); its keys: ``id``, ``reque
 ``backend`` (the label users read), ``base_url``, ``state``, ``params``, ``inputs``, ``created_at``,
 ``submitted_at``, ``updated_at``, ``finished_at``, ``urls``, ``files`` and ``composites``
 (``[{"sha256", "path", "bytes"}]``), ``downloaded``, ``error`` (``{"type", "message", ...}``), ``owner``
-(``{"pid", "host", "start"}``). While a submit is on its way ``state`` is ``submitting`` (not handed to the
-network yet), ``sending`` (about to be), then ``sent`` (the connection took its bytes).
+(``{"pid", "host", "start", "boot"}``). While a submit is on its way ``state`` is ``sending`` (about to be
+handed to the transport), ``leaving`` (its body about to be written), then ``sent`` (being written); 0.1
+wrote ``submitting``. See :mod:`.submission` for what each means after a crash.
 
 Example:
     >>> needs_resume({"request_id": "r1", "state": "in_progress"})

@@ -34,7 +34,7 @@ from .history import JobRecord, record_of
 from .job import Job
 from .journal import Journal
 from .manager import JobManager, live_jobs, manager_for
-from .owner import Owner
+from .owner import BOOT, Owner
 from .records import entry_of, follow_of, job_from_entry
 from .runtime import current_loop
 from .store import decode
@@ -197,11 +197,23 @@ def _where_to_check(entry: dict[str, Any]) -> str:
     return f"check {label}'s job list ({root}/_sandbox/jobs on a sandbox) for one created at {stamp}"
 
 
+def _may_have_left(entry: dict[str, Any]) -> bool:
+    """Whether a mid-submit entry's request body can have left the machine (see :mod:`.submission`)."""
+    state = entry.get("state")
+    if state == "sent":
+        return True
+    if state != "leaving":
+        return False  # submitting, sending: recorded before the transport had the request
+    owner = entry.get("owner")
+    boot = owner.get("boot") if isinstance(owner, dict) else None
+    return not (BOOT and boot == BOOT)  # after a reboot an unflushed "sent" may have been lost
+
+
 def _close_mid_submit(entry: dict[str, Any], manager: JobManager, keep_images: bool) -> Job:
     follow = follow_of(entry, current_loop(), keep_images=keep_images)
     job = job_from_entry(entry, manager.journal, follow=follow)
     label = follow.label or str(entry.get("base_url") or "the service")
-    if entry.get("state") == "sent":
+    if _may_have_left(entry):
         exc: Exception = SubmitUncertainError(
             f"the process that submitted this job ended after its request left for {label} but before "
             f"the answer was recorded: the job may exist there ({_where_to_check(entry)}); it was not "

@@ -40,17 +40,19 @@ from .owner import Owner
 
 __all__ = ["Store", "is_open", "rank"]
 
-_TERMINAL_RANK = 5
+_TERMINAL_RANK = 6
 _RANKS = {
     "submitting": 0,
     "sending": 1,
-    "sent": 2,
-    "completed": 4,
-    "failed": 5,
-    "cancelled": 5,
-    "expired": 5,
-    "not_sent": 5,
+    "leaving": 2,
+    "sent": 3,
+    "completed": 5,
+    "failed": 6,
+    "cancelled": 6,
+    "expired": 6,
+    "not_sent": 6,
 }
+SUBMIT_STATES = ("submitting", "sending", "leaving", "sent")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -75,18 +77,18 @@ CREATE TABLE IF NOT EXISTS skipped (name TEXT PRIMARY KEY, why TEXT NOT NULL);
 
 
 def rank(entry: Mapping[str, Any]) -> int:
-    """How final an entry's state is: 0 (submitting) … 6 (completed and downloaded)."""
+    """How final an entry's state is: 0 (submitting) … 7 (completed and downloaded)."""
     state = str(entry.get("state") or "")
     if state == "completed" and entry.get("downloaded"):
-        return 6
-    return _RANKS.get(state, 3)  # submitted, in_queue, in_progress and states nobody knows yet
+        return 7
+    return _RANKS.get(state, 4)  # submitted, in_queue, in_progress and states nobody knows yet
 
 
 def is_open(entry: Mapping[str, Any]) -> bool:
     """True for a job ``resume()`` has something to do for (see :func:`records.needs_resume`)."""
     state = str(entry.get("state") or "")
     if not entry.get("request_id"):
-        return state in ("submitting", "sending", "sent")
+        return state in SUBMIT_STATES
     return rank(entry) < _TERMINAL_RANK
 
 

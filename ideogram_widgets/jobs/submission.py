@@ -1,10 +1,12 @@
 """Submitting once, and knowing afterwards whether the submit can have left the machine.
 
-Before anything is sent the entry is recorded (``submitting``, with the inputs kept); just before the
-request is handed to the transport it becomes ``sending``; the moment the connection starts writing the
-request's body (:mod:`.wiretap`) it becomes ``sent`` — each durable before the next step may happen. So a
-process killed at any instant leaves an entry that says either "certainly not sent" (``submitting`` /
-``sending``: the body never left, nothing was paid) or "may have reached the service" (``sent``).
+Before the request is handed to the transport the entry is recorded as ``sending`` (with the inputs
+kept); the moment the connection is about to write the request's body (:mod:`.wiretap`) it becomes
+``leaving`` (flushed to the disk), then ``sent`` (not flushed: microseconds). Each is recorded before the
+next step may happen. So a process killed at any instant leaves an entry that says either "certainly not
+sent" (``sending``; or ``leaving`` on the same boot of the machine: killed during the flush, before the
+body) or "may have reached the service" (``sent``; or ``leaving`` after a reboot, when unflushed writes
+may have been lost).
 
 Example (what the poller does for a new job)::
 
@@ -63,8 +65,13 @@ async def submit(job: Job, follow: Follow, manager: JobManager, inp: EditInput |
         try:
 
             async def on_sent() -> None:
+                # flushed first (a power cut must not forget that the body may have left), then
+                # marked once more without a flush: killed during that flush, the entry says
+                # "leaving", and on the same boot (the page cache intact) that means "never left"
+                follow.submit_stage = "leaving"
+                await save(job, follow, manager, strict=True)
                 follow.submit_stage = "sent"
-                await save(job, follow, manager, strict=True)  # durable before the body leaves
+                await save(job, follow, manager, strict=True, durable=False)
 
             async with manager.submit_slots:
                 sent = time.monotonic()
@@ -73,7 +80,7 @@ async def submit(job: Job, follow: Follow, manager: JobManager, inp: EditInput |
                         await wire.fire()
                     submission = await client.submit(inp.model_id, payload)
         except Exception as exc:  # SubmitUncertainError, refusals, JournalError: typed, never resent
-            if follow.submit_stage == "sending":
+            if follow.submit_stage in ("sending", "leaving"):
                 follow.submit_stage = ""  # certainly not sent: the entry says so
             job.finish(settle=False, state="failed", exc=exc)
             await save(job, follow, manager)
