@@ -158,7 +158,8 @@ def _keep(
             except (ValueError, OSError) as exc:  # an unusable original: the output alone is shown
                 log.warning("could not build the composite: %s", exc)
         try:
-            kept.composite_refs = [journal.store_result(encode_png(c)) for c in composites]
+            # rebuildable from the original, the mask and the output: not flushed
+            kept.composite_refs = [journal.store_result(encode_png(c), durable=False) for c in composites]
         except StorageError as exc:
             kept.composite_refs, kept.error = [], kept.error or exc
         if keep_images or not kept.composite_refs:

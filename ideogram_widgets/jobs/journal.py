@@ -255,13 +255,15 @@ class Journal:
         ref["meaning"] = "white = edit"
         return ref
 
-    def store_result(self, data: bytes) -> dict[str, Any]:
-        """Keep a downloaded result file as is; returns ``{"sha256", "path", "bytes"}``."""
+    def store_result(self, data: bytes, *, durable: bool = True) -> dict[str, Any]:
+        """Keep a downloaded result file as is; returns ``{"sha256", "path", "bytes"}``.
+
+        ``durable=False``: no flush to the disk (for what can be rebuilt, such as a composite)."""
         digest = hashlib.sha256(data).hexdigest()
         name = f"results/{digest}{_suffix(data)}"
         target = self.path(name)
         if not (target.exists() and target.stat().st_size == len(data)):
-            self._atomic(target, data)
+            self._atomic(target, data, sync=durable)
         return {"sha256": digest, "path": name, "bytes": len(data)}
 
     # ----------------------------------------------------------------- internals
