@@ -20,8 +20,8 @@ from typing import Any
 
 from PIL import Image
 
-from .job import read_images
 from .journal import Journal
+from .output import read_images
 from .records import needs_resume, result_paths
 
 __all__ = ["History", "JobRecord", "history", "record_of"]

@@ -50,7 +50,8 @@ from PIL import Image
 from .errors import StorageError
 from .legacy import import_legacy
 from .owner import Owner
-from .store import Store, decode
+from .rows import decode
+from .store import Store
 
 __all__ = ["DB_NAME", "HOME_ENV", "SCHEMA_VERSION", "Journal", "default_home"]
 

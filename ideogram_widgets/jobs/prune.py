@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import StorageError
 from .journal import Journal
-from .store import decode, file_refs
+from .rows import decode, file_refs
 
 __all__ = ["PruneReport", "prune"]
 

@@ -36,8 +36,8 @@ from .journal import Journal
 from .manager import JobManager, live_jobs, manager_for
 from .owner import BOOT, Owner
 from .records import entry_of, follow_of, job_from_entry
+from .rows import decode
 from .runtime import current_loop
-from .store import decode
 
 __all__ = ["ClientFor", "ResumeReport", "resume"]
 

@@ -26,17 +26,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from .legacy import valid_entry
+from .connections import connection, drop
 from .owner import Owner
+from .rows import decode, file_refs
 
 __all__ = ["Store", "is_open", "rank"]
 
@@ -112,7 +110,7 @@ class Store:
         """This thread's connection; with ``write``, inside ``BEGIN IMMEDIATE`` … ``COMMIT``."""
         if not write and not self.path.exists():
             raise FileNotFoundError(self.path)
-        conn = _connection(self)
+        conn = connection(self)
         try:
             if write:
                 full = self.durable and durable
@@ -127,7 +125,7 @@ class Store:
             else:
                 yield conn
         except sqlite3.Error:
-            _drop(self)  # a broken connection is not reused
+            drop(self)  # a broken connection is not reused
             raise
 
     def open_connection(self) -> sqlite3.Connection:
@@ -376,79 +374,3 @@ class Store:
         except FileNotFoundError:
             pass
         return paths
-
-
-_local = threading.local()
-_PER_THREAD = 4  # connections kept open per thread (to the most recently used journals)
-
-
-def _connection(store: Store) -> sqlite3.Connection:
-    """This thread's (and this process's: a forked child opens its own) connection to ``store``.
-
-    Kept open: closing the last connection of a WAL database checkpoints and deletes the WAL, which would
-    cost milliseconds per write. At most :data:`_PER_THREAD` per thread; the least recently used is closed.
-    """
-    pool: OrderedDict[tuple[int, str], sqlite3.Connection] | None = getattr(_local, "pool", None)
-    if pool is None:
-        pool = _local.pool = OrderedDict()
-    key = (os.getpid(), str(store.path))
-    conn = pool.get(key)
-    if conn is not None:
-        pool.move_to_end(key)
-        return conn
-    conn = pool[key] = store.open_connection()
-    while len(pool) > _PER_THREAD:
-        (pid, _), old = pool.popitem(last=False)
-        if pid == os.getpid():
-            with contextlib.suppress(sqlite3.Error):
-                old.close()
-    return conn
-
-
-def _drop(store: Store) -> None:
-    pool = getattr(_local, "pool", None)
-    if pool is not None:
-        conn = pool.pop((os.getpid(), str(store.path)), None)
-        if conn is not None:
-            with contextlib.suppress(sqlite3.Error):
-                conn.close()
-
-
-def close_connections() -> None:
-    """Close this thread's connections (tests unmounting a folder, tidy shutdowns)."""
-    pool = getattr(_local, "pool", None)
-    while pool:
-        (pid, _), conn = pool.popitem()
-        if pid == os.getpid():
-            with contextlib.suppress(sqlite3.Error):
-                conn.close()
-
-
-def decode(body: Any, job_id: Any, created: Any) -> dict[str, Any] | None:
-    """An entry from its stored row, or None when the row is malformed."""
-    if not isinstance(body, str) or not isinstance(job_id, str) or not job_id:
-        return None
-    if not isinstance(created, int | float):
-        return None
-    try:
-        entry = json.loads(body)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(entry, dict) or entry.get("id") != job_id or valid_entry(entry):
-        return None
-    return entry
-
-
-def file_refs(entry: Mapping[str, Any]) -> list[str]:
-    """The relative paths of the files an entry refers to (inputs, results, composites)."""
-    paths = []
-    for key in ("files", "composites"):
-        for ref in entry.get(key) or []:
-            if isinstance(ref, dict) and isinstance(ref.get("path"), str):
-                paths.append(ref["path"])
-    inputs = entry.get("inputs")
-    if isinstance(inputs, dict):
-        for ref in inputs.values():
-            if isinstance(ref, dict) and isinstance(ref.get("path"), str):
-                paths.append(ref["path"])
-    return paths
