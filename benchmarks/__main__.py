@@ -40,7 +40,7 @@ from benchmarks._figures import (
     write_chart,
 )
 
-ORDER = ("painter", "jobs", "import", "payload")
+ORDER = ("painter", "jobs", "journal", "import", "payload")
 """Row order of the table (the order of the issue); any other benchmark follows alphabetically."""
 README = ROOT / "README.md"
 CHART = "latency.png"

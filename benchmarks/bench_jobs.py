@@ -216,12 +216,25 @@ def detection_table(rows: list[dict[str, Any]]) -> list[str]:
 # ----------------------------------------------------------------------------- 2. loop lag
 
 
+async def _submitted(job: Any) -> None:
+    """Until the job has its request id (or ended)."""
+    answered = asyncio.Event()
+
+    def check(_: Any = None) -> None:
+        if job.request_id or job.done:
+            answered.set()
+
+    job.observe(check, names=["request_id", "done"])
+    check()
+    await answered.wait()
+
+
 async def loop_lag(url: str, jobs: int, seconds: float) -> dict[str, Any]:
     client, counter = client_for(url)
     manager = JobManager(client, Journal(tempfile.mkdtemp(prefix="bench-jobs-")), keep_images=False)
     inputs = [edit_input(f"lag-{i}", "QUALITY") for i in range(jobs)]
     running = [manager.submit(inp) for inp in inputs]
-    await asyncio.gather(*(job._submitted_event.wait() for job in running))
+    await asyncio.gather(*(_submitted(job) for job in running))
     await asyncio.sleep(1.0)
     before = sum(counter.per_id.values())
     lags: list[float] = []

@@ -8,18 +8,20 @@ Example (a notebook cell)::
     import ideogram_widgets as iw
     job = iw.submit(iw.EditInput(photo, mask, "a red door"))
     output = await job                    # job.wait() in a plain script
-    jobs = iw.resume()                    # after a kernel restart
+    jobs = iw.resume()                    # after a kernel restart: a ResumeReport (a list of Jobs)
+    iw.prune(older_than=30 * 86400, dry_run=True)   # what cleaning the journal would remove
     batch = iw.run_batch(inputs, concurrency=8)
     iw.stop_all()                         # stop following everything (nothing is cancelled)
 """
 
 from .batch import Batch, BatchItem, run_batch
-from .errors import PollingStoppedError
+from .errors import JobNotSentError, JournalError, PollingStoppedError, StorageError
+from .history import History, JobRecord, history
 from .job import FINAL_STATES, Job, Output
 from .journal import HOME_ENV, Journal, default_home
-from .manager import JobManager, default_manager, live_jobs, submit
-from .poller import JournalError
-from .resume import JobRecord, history, resume
+from .manager import JobManager, NoDefaultClientError, default_manager, live_jobs, set_default_client, submit
+from .prune import PruneReport, prune
+from .resume import ClientFor, ResumeReport, resume
 from .runtime import stop_all
 from .schedule import DurationModel, Estimate, PollPolicy
 
@@ -28,22 +30,31 @@ __all__ = [
     "HOME_ENV",
     "Batch",
     "BatchItem",
+    "ClientFor",
     "DurationModel",
     "Estimate",
+    "History",
     "Job",
     "JobManager",
+    "JobNotSentError",
     "JobRecord",
     "Journal",
     "JournalError",
+    "NoDefaultClientError",
     "Output",
     "PollPolicy",
     "PollingStoppedError",
+    "PruneReport",
+    "ResumeReport",
+    "StorageError",
     "default_home",
     "default_manager",
     "history",
     "live_jobs",
+    "prune",
     "resume",
     "run_batch",
+    "set_default_client",
     "stop_all",
     "submit",
 ]

@@ -17,7 +17,56 @@ from typing import Any
 from ..api import errors as api_errors
 from ..api.errors import APIError, IdeogramWidgetsError
 
-__all__ = ["PollingStoppedError", "describe", "error_from_record", "error_record"]
+__all__ = [
+    "JobNotSentError",
+    "JournalError",
+    "PollingStoppedError",
+    "StorageError",
+    "describe",
+    "error_from_record",
+    "error_record",
+]
+
+
+class StorageError(IdeogramWidgetsError, OSError):
+    """The journal or the result cache could not be read or written (disk full, read-only, removed...).
+
+    ``path`` is the file or folder concerned; ``reason`` the system's words. What the process holds (a
+    request id, downloaded bytes) is kept in memory and shown; writes are tried again at the next change.
+
+    Example:
+        >>> err = StorageError("/full/disk/journal.sqlite3", "database or disk is full")
+        >>> isinstance(err, OSError), "disk is full" in str(err)
+        (True, True)
+    """
+
+    def __init__(self, path: object, reason: object, *, what: str = "the job journal") -> None:
+        self.path = str(path)
+        self.reason = str(reason)
+        errno = getattr(reason, "errno", None)
+        super().__init__(errno, f"could not write {what} in {self.path}: {self.reason}")
+
+    def __str__(self) -> str:
+        return str(self.args[1]) if len(self.args) > 1 else super().__str__()
+
+    def __reduce__(self) -> Any:
+        return (_rebuild_storage, (type(self), self.path, self.reason, str(self)))
+
+
+def _rebuild_storage(cls: type[StorageError], path: str, reason: str, text: str) -> StorageError:
+    err = cls.__new__(cls)
+    StorageError.__init__(err, path, reason)
+    err.args = (None, text)
+    return err
+
+
+class JournalError(StorageError):
+    """The journal could not be written before a submit, so nothing was sent."""
+
+
+class JobNotSentError(IdeogramWidgetsError):
+    """The process ended before the job's submit left this machine: nothing reached the service, nothing
+    was paid; submit it again if it is still wanted (``resume()`` never resends anything)."""
 
 
 class PollingStoppedError(IdeogramWidgetsError):
@@ -74,6 +123,8 @@ def error_from_record(record: Any) -> IdeogramWidgetsError:
             )
         except TypeError:
             pass
+    if name == "JobNotSentError":
+        return JobNotSentError(message)
     if name == "PollingStoppedError":
         err = PollingStoppedError(record.get("request_id"))
         err.args = (message,)

@@ -12,8 +12,11 @@ them (``job.observe(callback, "state")``) or simply ``await job``. Traits to obs
 ``request_id``     the service's id (empty until the submit is answered)
 ``model_id``       ``ideogram/ideogram-v3/edit`` or ``…/reframe``; ``params``: the settings (no images)
 ``error``          a human-readable line when something went wrong; ``exception``: the typed error
-``warning``        a transient problem (e.g. the network) while polling goes on; cleared when it passes
-``result``         an :class:`Output` once downloaded: ``.images`` (PIL), ``.paths``, ``.urls``;
+``warning``        a transient problem (e.g. the network) while polling goes on; cleared when it passes;
+                   also a journal that cannot be written (``storage_error``: the typed error), the job
+                   going on with what it holds in memory
+``result``         an :class:`Output` once downloaded: ``.images`` (PIL), ``.paths``, ``.urls``,
+                   ``.composite`` (an edit put back into its full-size original);
                    ``files`` (local paths) and ``urls`` (the service's, which expire) as plain lists
 ``created_at``     epoch seconds; also ``submitted_at``, ``updated_at``, ``finished_at``, ``elapsed`` (s)
 ``cancel_outcome`` ``requested``, ``cancelled``, ``not_cancellable`` or ``unconfirmed`` after ``cancel()``
@@ -32,9 +35,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine, Generator, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Generator
 from typing import Any
 
 import traitlets
@@ -43,76 +44,17 @@ from traitlets import Bool, Dict, Float, HasTraits, Instance, Int, List, Unicode
 
 from ..api.errors import WaitTimeoutError
 from ..api.wire import TERMINAL_STATES
-from .errors import PollingStoppedError, describe
+from .errors import PollingStoppedError, StorageError, describe
+from .follow import Follow
+from .output import Output
 from .runtime import block_on, current_loop, running_loop, spawn
 
 __all__ = ["FINAL_STATES", "Job", "Output"]
 
 log = logging.getLogger("ideogram_widgets.jobs")
 
-FINAL_STATES = TERMINAL_STATES | {"expired", "stopped"}
+FINAL_STATES = TERMINAL_STATES | {"expired", "stopped", "not_sent"}
 """States after which a Job does not change any more (``completed`` waits for its download: see ``done``)."""
-
-
-def read_images(paths: Iterable[Path]) -> list[Image.Image]:
-    """Decode result files from the local cache, each fully loaded (the file is closed again)."""
-    images = []
-    for path in paths:
-        with Image.open(path) as img:
-            img.load()
-            images.append(img)
-    return images
-
-
-@dataclass(frozen=True, eq=False)
-class Output:
-    """A downloaded result: the local ``paths`` (lossless, as the service sent them) and source ``urls``.
-
-    ``images`` are decoded PIL images: kept in memory for a single job, read from disk on demand for
-    batches (so a thousand results do not fill the memory).
-
-    Example:
-        >>> out = Output("r1", "ideogram/ideogram-v3/edit", (), ())
-        >>> len(out)
-        0
-    """
-
-    request_id: str
-    model_id: str
-    paths: tuple[Path, ...]
-    urls: tuple[str, ...]
-    kept: tuple[Image.Image, ...] | None = field(default=None, repr=False)
-
-    def __len__(self) -> int:
-        return len(self.paths)
-
-    @property
-    def images(self) -> list[Image.Image]:
-        """Every result image (decoded from the local files unless kept in memory)."""
-        if self.kept is not None:
-            return list(self.kept)
-        return read_images(self.paths)
-
-    @property
-    def image(self) -> Image.Image:
-        """The first (usually only) image."""
-        return self.kept[0] if self.kept else self.images[0]
-
-    @property
-    def path(self) -> Path:
-        """The local file of the first image."""
-        return self.paths[0]
-
-    def save(self, target: str | Path) -> Path:
-        """Copy the first file, byte for byte, to ``target``; returns the path written."""
-        target = Path(target)
-        target.write_bytes(self.path.read_bytes())
-        return target
-
-    def _repr_png_(self) -> bytes | None:
-        if self.paths and self.paths[0].suffix == ".png":
-            return self.paths[0].read_bytes()
-        return None
 
 
 class Job(HasTraits):
@@ -139,6 +81,7 @@ class Job(HasTraits):
     error = Unicode("", help="what went wrong, in one human line")
     exception = Instance(BaseException, allow_none=True, help="the typed error behind `error`")
     warning = Unicode("", help="a transient problem; polling goes on")
+    storage_error = Instance(StorageError, allow_none=True, help="why the journal could not be written")
     created_at = Float(0.0)
     submitted_at = Float(None, allow_none=True)
     updated_at = Float(0.0)
@@ -151,22 +94,24 @@ class Job(HasTraits):
     urls = List(Unicode(), help="the service's result URLs (they expire)")
     cancel_outcome = Unicode("")
 
-    def __init__(self, *, loop: asyncio.AbstractEventLoop | None = None, **traits: Any) -> None:
+    def __init__(
+        self,
+        *,
+        loop: asyncio.AbstractEventLoop | None = None,
+        follow: Follow | None = None,
+        **traits: Any,
+    ) -> None:
         now = time.time()
         traits.setdefault("created_at", now)
         traits.setdefault("updated_at", traits["created_at"])
         super().__init__(**traits)
-        self._loop = loop or current_loop()
+        self._loop = follow.loop if follow is not None else (loop or current_loop())
+        self._follow = follow
         self._done_event = asyncio.Event()
-        self._submitted_event = asyncio.Event()
         self._wakeup: asyncio.Future[None] | None = None
         self._done_callbacks: list[Callable[[Job], Any]] = []
-        self._task: asyncio.Task[Any] | None = None
-        self._submitting = False
-        self._stop_reason: str | None = None
-        self._canceller: Callable[[], Coroutine[Any, Any, bool]] | None = None
-        self._extra: dict[str, Any] = {"last_state": self.state}
-        self._journal_lock: asyncio.Lock | None = None
+        if follow is not None:
+            follow.last_state = self.state
 
     # ----------------------------------------------------------------- reading
 
@@ -252,9 +197,9 @@ class Job(HasTraits):
         ``job.cancel()`` and forget it. In a script the call waits for the answer, so
         ``job.cancel().result()`` is the outcome. ``cancel_outcome`` records it either way.
         """
-        if self._canceller is None:
+        canceller = self._follow.canceller if self._follow is not None else None
+        if canceller is None:
             raise RuntimeError("this job cannot be cancelled from here (it is not followed)")
-        canceller = self._canceller
         task = spawn(canceller(), loop=self._loop, name=f"cancel {self.job_id}")
         if running_loop() is None and not self._loop.is_running():
             block_on(task, what="job.cancel()")
@@ -268,11 +213,13 @@ class Job(HasTraits):
         """
         if self.done:
             return False
-        self._stop_reason = "polling was stopped"
-        if self._submitting:
-            return True  # stops right after the submit is answered and recorded
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
+        follow = self._follow
+        if follow is not None:
+            follow.stop_reason = follow.stop_reason or "polling was stopped"
+            if follow.submitting:
+                return True  # stops right after the submit is answered and recorded
+            if follow.task is not None and not follow.task.done():
+                follow.task.cancel()
         self.mark_stopped()
         return True
 
@@ -281,8 +228,8 @@ class Job(HasTraits):
     def apply(self, **changes: Any) -> None:
         """Set several traits at once, with one batch of notifications; an observer's error is logged."""
         changes.setdefault("updated_at", time.time())
-        if changes.get("state", "stopped") != "stopped":
-            self._extra["last_state"] = changes["state"]
+        if self._follow is not None and changes.get("state", "stopped") != "stopped":
+            self._follow.last_state = changes["state"]
         try:
             with self.hold_trait_notifications():
                 for name, value in changes.items():
@@ -323,8 +270,10 @@ class Job(HasTraits):
             changes.update(result=output, files=[str(p) for p in output.paths], urls=list(output.urls))
         if exc is not None:
             changes.update(exception=exc, error=describe(exc))
-        changes["warning"] = ""
-        self._submitted_event.set()
+        if self._follow is None or self._follow.unsaved is None:
+            changes["warning"] = ""
+        if self._follow is not None:
+            self._follow.submitted.set()
         self.apply(**changes)
         if settle:
             self.settle()
@@ -340,7 +289,7 @@ class Job(HasTraits):
 
     def mark_stopped(self) -> None:
         """Finish as ``stopped`` (this process no longer follows the job)."""
-        reason = self._stop_reason or "polling was stopped"
+        reason = (self._follow.stop_reason if self._follow else None) or "polling was stopped"
         self.finish(state="stopped", exc=PollingStoppedError(self.request_id or None, reason))
 
     async def sleep(self, seconds: float) -> None:

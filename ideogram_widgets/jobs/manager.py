@@ -18,26 +18,38 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 import weakref
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from ..api.client import AsyncClient
 from ..api.inputs import EditInput, ReframeInput
+from .follow import Follow
 from .job import Job
 from .journal import Journal
+from .leases import hold, let_go
 from .poller import cancel_job, run_job
-from .records import owner
 from .runtime import block_on, current_loop, register_stopper, running_loop, spawn, unregister_stopper
 from .schedule import DurationModel, PollPolicy
 
-__all__ = ["DURATIONS", "JobManager", "default_manager", "live_jobs", "submit"]
+__all__ = [
+    "DURATIONS",
+    "JobManager",
+    "NoDefaultClientError",
+    "default_manager",
+    "live_jobs",
+    "set_default_client",
+    "submit",
+]
 
 DURATIONS = DurationModel()
 """Run times learned in this process, shared by every manager (keyed by backend, model and speed)."""
 
-_live: dict[str, Job] = {}
+_live: dict[str, tuple[Job, Follow]] = {}
+_factory: Callable[[], AsyncClient] | None = None
+_factory_lock = threading.Lock()
 _paces: weakref.WeakKeyDictionary[AsyncClient, list[float]] = weakref.WeakKeyDictionary()
 _slots: weakref.WeakKeyDictionary[AsyncClient, tuple[asyncio.Semaphore, asyncio.Semaphore]] = (
     weakref.WeakKeyDictionary()
@@ -47,19 +59,56 @@ _defaults: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, JobManager] = we
 
 def live_jobs() -> list[Job]:
     """The jobs this process follows right now."""
-    return list(_live.values())
+    return [job for job, _ in _live.values()]
+
+
+class NoDefaultClientError(RuntimeError):
+    """No client was given and no default client factory is installed."""
+
+
+def set_default_client(factory: Callable[[], AsyncClient]) -> None:
+    """Install how a manager without an explicit client gets one (``ideogram_widgets`` installs its
+    backend choice on import: the hosted service with a token, else the embedded sandbox).
+
+    ``jobs`` never picks a backend itself. Example::
+
+        from ideogram_widgets.jobs import set_default_client
+        set_default_client(lambda: AsyncClient(base_url="http://127.0.0.1:8123/v1"))
+    """
+    global _factory
+    if not callable(factory):
+        raise TypeError(f"set_default_client() takes a callable returning an AsyncClient, not {factory!r}")
+    with _factory_lock:
+        _factory = factory
+
+
+def default_client() -> AsyncClient:
+    """A client from the installed factory (a clear error when none is installed)."""
+    with _factory_lock:
+        factory = _factory
+    if factory is None:
+        raise NoDefaultClientError(
+            "no default client is installed: pass client=AsyncClient(...) or import ideogram_widgets "
+            "(which installs its default backend with ideogram_widgets.jobs.set_default_client)"
+        )
+    client = factory()
+    if not isinstance(client, AsyncClient):
+        raise TypeError(f"the default client factory returned {type(client).__name__}, not an AsyncClient")
+    return client
 
 
 class JobManager:
     """Submits and follows jobs with one client, one journal and one polling policy.
 
     Args:
-        client: the AsyncClient to use (shared by every job of this manager); default
-            :func:`ideogram_widgets.default_client` (the hosted service with a token, else the sandbox).
+        client: the AsyncClient to use (shared by every job of this manager); default the installed
+            default client (:func:`set_default_client`; the top-level package installs its backend
+            choice: the hosted service with a token, else the sandbox).
         journal: a :class:`Journal` or its folder; default the user's data directory.
         policy: how to poll (:class:`PollPolicy`).
         keep_images: keep decoded result images in memory (``False`` reads them from disk on demand).
-        max_wait: stop following a job after this many seconds (it goes on on the service; ``resume()``).
+        max_wait: stop following a job after this many seconds, downloads included (it goes on on the
+            service; ``resume()`` picks it up).
         max_requests: at most this many polls/results/downloads (and as many submits) in flight at
             once on the client (shared by every manager of that client): hundreds of jobs then reuse a few
             keep-alive connections instead of queueing in (and slowing down) the connection pool.
@@ -96,8 +145,6 @@ class JobManager:
     def client(self) -> AsyncClient:
         """The shared client (created on first use)."""
         if self._client is None:
-            from ..backend import default_client
-
             self._client = default_client()
         return self._client
 
@@ -149,36 +196,41 @@ class JobManager:
                 "ideogram_widgets.EditInput(image, mask, prompt) or ReframeInput(image, resolution)"
             )
         client = self.client
+        keep = self.keep_images if keep_images is None else keep_images
+        follow = Follow(current_loop(), base_url=client.base_url, label=client.label, keep_images=keep)
         job = Job(
-            loop=current_loop(),
+            follow=follow,
             job_id=Journal.new_id(),
             model_id=inp.model_id,
             backend=client.label,
             params=inp.settings(),
             state="submitting",
         )
-        keep = self.keep_images if keep_images is None else keep_images
-        job._extra.update(base_url=client.base_url, owner=owner(), keep_images=keep)
-        self.follow(job, inp)
+        self.follow(job, follow, inp)
         if running_loop() is None:
-            block_on(job._submitted_event.wait(), what="submit()")
+            block_on(follow.submitted.wait(), what="submit()")
         return job
 
-    def follow(self, job: Job, inp: EditInput | ReframeInput | None = None) -> Job:
-        """Start the background task that submits (with ``inp``) and/or follows ``job``."""
-        _live[job.job_id] = job
+    def follow(self, job: Job, follow: Follow, inp: EditInput | ReframeInput | None = None) -> Job:
+        """Start the background task that submits (with ``inp``) and/or follows ``job``; this process
+        holds the job's lease (renewed in the background) until it is done or stopped."""
+        _live[job.job_id] = (job, follow)
         key = id(job)
         register_stopper(key, job.stop)
+        hold(self.journal, job.job_id, follow.owner)
 
         def forget(done: Job) -> None:
             unregister_stopper(key)
-            if _live.get(done.job_id) is done:
+            let_go(self.journal, done.job_id)
+            if _live.get(done.job_id, (None,))[0] is done:
                 del _live[done.job_id]
 
         job.add_done_callback(forget)
-        job._canceller = lambda: cancel_job(job, self)
-        job._task = spawn(run_job(job, self, inp), loop=job._loop, name=f"ideogram job {job.job_id}")
-        _start_clock(job._loop)
+        follow.canceller = lambda: cancel_job(job, follow, self)
+        follow.task = spawn(
+            run_job(job, follow, self, inp), loop=follow.loop, name=f"ideogram job {job.job_id}"
+        )
+        _start_clock(follow.loop)
         return job
 
     async def aclose(self) -> None:
@@ -199,10 +251,10 @@ def _start_clock(loop: asyncio.AbstractEventLoop) -> None:
 
     async def tick() -> None:
         try:
-            while any(job._loop is loop for job in _live.values()):
+            while any(follow.loop is loop for _, follow in _live.values()):
                 await asyncio.sleep(1.0)
-                for job in list(_live.values()):
-                    if job._loop is loop and not job.done:
+                for job, follow in list(_live.values()):
+                    if follow.loop is loop and not job.done:
                         job.tick()
         finally:
             _clocks.discard(loop)

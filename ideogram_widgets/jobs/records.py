@@ -1,9 +1,12 @@
 """Journal entries ⇄ Jobs, and what an entry says about the job's fate.
 
 An entry is a plain JSON object (see :mod:`.journal`); its keys: ``id``, ``request_id``, ``model_id``,
-``backend``, ``base_url``, ``state``, ``params``, ``inputs``, ``created_at``, ``submitted_at``,
-``updated_at``, ``finished_at``, ``urls``, ``files`` (``[{"sha256", "path", "bytes"}]``), ``downloaded``,
-``error`` (``{"type", "message", ...}``), ``owner`` (``{"pid", "host"}``).
+``backend`` (the label users read), ``base_url``, ``state``, ``params``, ``inputs``, ``created_at``,
+``submitted_at``, ``updated_at``, ``finished_at``, ``urls``, ``files`` and ``composites``
+(``[{"sha256", "path", "bytes"}]``), ``downloaded``, ``error`` (``{"type", "message", ...}``), ``owner``
+(``{"pid", "host", "start", "boot"}``). While a submit is on its way ``state`` is ``sending`` (about to be
+handed to the transport), ``leaving`` (its body about to be written), then ``sent`` (being written); 0.1
+wrote ``submitting``. See :mod:`.submission` for what each means after a crash.
 
 Example:
     >>> needs_resume({"request_id": "r1", "state": "in_progress"})
@@ -15,64 +18,45 @@ Example:
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 from pathlib import Path
 from typing import Any
 
 from .errors import PollingStoppedError, error_from_record, error_record
+from .follow import Follow
 from .job import Job, Output
 from .journal import Journal
+from .owner import Owner
+from .store import is_open
 
-__all__ = ["entry_of", "job_from_entry", "needs_resume", "owner", "owner_alive"]
-
-CLOSED_STATES = frozenset({"failed", "cancelled", "expired"})
-
-
-def owner() -> dict[str, Any]:
-    """Which process follows a job (so another process can tell whether it is still alive)."""
-    return {"pid": os.getpid(), "host": socket.gethostname()}
+__all__ = ["entry_of", "job_from_entry", "needs_resume", "owner_alive"]
 
 
 def owner_alive(record: Any) -> bool:
-    """True when the process that wrote ``record`` (an entry's ``owner``) still runs on this host."""
-    if not isinstance(record, dict) or record.get("host") != socket.gethostname():
-        return False
-    pid = record.get("pid")
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # it exists but is not ours to signal
-        return True
-    return True
+    """True when the process that wrote ``record`` (an entry's ``owner``) may still run: on this host,
+    its pid exists and started when it said; another host's owner only its lease can tell about."""
+    found = Owner.from_record(record)
+    return found is not None and found.alive()
 
 
 def needs_resume(entry: dict[str, Any]) -> bool:
     """True for a job that is unfinished here: still running on the service, or completed but not
     downloaded, or caught mid-submit."""
-    state = str(entry.get("state") or "")
-    if not entry.get("request_id"):
-        return state == "submitting"
-    if state in CLOSED_STATES:
-        return False
-    return not (state == "completed" and entry.get("downloaded"))
+    return is_open(entry)
 
 
-def entry_of(job: Job) -> dict[str, Any]:
+def entry_of(job: Job, follow: Follow) -> dict[str, Any]:
     """The journal entry of a job, as it stands."""
-    extra = job._extra
+    state = follow.last_state if job.state == "stopped" else job.state
+    if state == "submitting" and follow.submit_stage:
+        state = follow.submit_stage
     entry: dict[str, Any] = {
         "id": job.job_id,
         "request_id": job.request_id or None,
         "model_id": job.model_id,
         "backend": job.backend,
-        "base_url": extra.get("base_url"),
-        "state": extra.get("last_state", "submitting") if job.state == "stopped" else job.state,
+        "label": follow.label or job.backend,
+        "base_url": follow.base_url or None,
+        "state": state,
         "queue_position": job.queue_position,
         "params": dict(job.params),
         "inputs": dict(job.inputs),
@@ -81,22 +65,46 @@ def entry_of(job: Job) -> dict[str, Any]:
         "updated_at": job.updated_at,
         "finished_at": job.finished_at,
         "urls": list(job.urls),
-        "files": list(extra.get("file_refs", [])),
-        "downloaded": bool(extra.get("downloaded", False)),
+        "files": list(follow.file_refs),
+        "composites": list(follow.composite_refs),
+        "downloaded": follow.downloaded,
         "error": _error(job.exception),
-        "owner": extra.get("owner") or owner(),
+        "owner": follow.owner.record(),
     }
+    if follow.download_error is not None:
+        entry["download_error"] = follow.download_error
     return entry
 
 
+def follow_of(entry: dict[str, Any], loop: asyncio.AbstractEventLoop, **options: Any) -> Follow:
+    """The bookkeeping a resumed job starts from."""
+    refs = [r for r in entry.get("files") or [] if isinstance(r, dict) and r.get("path")]
+    composites = [r for r in entry.get("composites") or [] if isinstance(r, dict) and r.get("path")]
+    base_url = entry.get("base_url")
+    label = entry.get("label") or entry.get("backend")
+    return Follow(
+        loop,
+        base_url=base_url if isinstance(base_url, str) else "",
+        label=label if isinstance(label, str) else "",
+        file_refs=refs,
+        composite_refs=composites,
+        downloaded=bool(entry.get("downloaded")),
+        **options,
+    )
+
+
 def job_from_entry(
-    entry: dict[str, Any], journal: Journal, loop: asyncio.AbstractEventLoop | None = None
+    entry: dict[str, Any],
+    journal: Journal,
+    loop: asyncio.AbstractEventLoop | None = None,
+    follow: Follow | None = None,
 ) -> Job:
-    """A Job showing what the entry recorded (not followed yet)."""
+    """A Job showing what the entry recorded (followed with ``follow``, else only shown)."""
     params = entry.get("params")
     inputs = entry.get("inputs")
     job = Job(
         loop=loop,
+        follow=follow,
         job_id=str(entry["id"]),
         request_id=str(entry.get("request_id") or ""),
         model_id=str(entry.get("model_id") or ""),
@@ -109,18 +117,18 @@ def job_from_entry(
         updated_at=float(entry.get("updated_at") or entry.get("created_at") or 0.0),
         urls=[u for u in entry.get("urls") or [] if isinstance(u, str)],
     )
-    refs = [r for r in entry.get("files") or [] if isinstance(r, dict) and r.get("path")]
-    job._extra.update(
-        base_url=entry.get("base_url"),
-        file_refs=refs,
-        downloaded=bool(entry.get("downloaded")),
-    )
     if entry.get("error") and not needs_resume(entry):
         exc = error_from_record(entry["error"])
         job.apply(exception=exc, error=str(exc))
+    refs = [r for r in entry.get("files") or [] if isinstance(r, dict) and r.get("path")]
     if entry.get("downloaded") and refs:
         paths = tuple(journal.path(str(r["path"])) for r in refs)
-        output = Output(job.request_id, job.model_id, paths, tuple(job.urls))
+        composites = tuple(
+            journal.path(str(r["path"]))
+            for r in entry.get("composites") or []
+            if isinstance(r, dict) and r.get("path")
+        )
+        output = Output(job.request_id, job.model_id, paths, tuple(job.urls), composite_paths=composites)
         job.apply(result=output, files=[str(p) for p in paths])
     return job
 

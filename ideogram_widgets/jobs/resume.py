@@ -1,126 +1,90 @@
-"""After a kernel restart: :func:`history` lists past jobs, :func:`resume` re-attaches to unfinished ones.
+"""After a kernel restart: :func:`resume` re-attaches to unfinished jobs and says what it did.
 
-``resume()`` never submits anything. For every journal entry of this backend that is not finished here it
-starts following the request id again (a job still queued or running), or fetches a fresh result answer
-and downloads the files (a job that completed while nobody watched). An entry caught mid-submit by a dead
-process (no request id recorded) cannot be followed: it is closed with ``SubmitUncertainError`` saying to
-check the dashboard, because resending could pay for the job twice.
+``resume()`` never submits anything. For every open journal entry it can reach (its recorded backend has a
+client: the one given, or what ``client_for(base_url)`` answers) and that no other live process follows
+(an owner lease, see :mod:`.store`), it takes the job over and follows the request id again (a job still
+queued or running), or fetches a fresh result answer and downloads the files (a job that completed while
+nobody watched). An entry caught mid-submit by a dead process cannot be followed: if its bytes never left
+the machine it is closed as *not sent* (nothing was paid); if they may have, it is closed with
+``SubmitUncertainError`` naming the backend to check, because resending could pay for the job twice.
+
+The answer is a :class:`ResumeReport`: the Jobs taken (a list, as before), ``left`` (the entries not
+taken, and why) and ``skipped`` (malformed entries).
 
 Example (a notebook cell, after a restart)::
 
     import ideogram_widgets as iw
-    jobs = iw.resume()                  # the Jobs, polling again in the background
-    outputs = [await job for job in jobs]
-    iw.history()[:5]                    # the five most recent jobs, finished or not
+    report = iw.resume()                # the Jobs, polling again in the background
+    report                              # <ResumeReport: took 2 jobs …; left 1: …>
+    outputs = [await job for job in report]
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
-from pathlib import Path
+import time
+from collections.abc import Callable
 from typing import Any
 
-from PIL import Image
-
-from ..api.client import AsyncClient
+from ..api.client import DEFAULT_BASE_URL, AsyncClient
 from ..api.errors import SubmitUncertainError
-from .job import Job, read_images
+from .errors import JobNotSentError, StorageError
+from .history import JobRecord, record_of
+from .job import Job
 from .journal import Journal
 from .manager import JobManager, live_jobs, manager_for
-from .records import entry_of, job_from_entry, needs_resume, owner, owner_alive, result_paths
+from .owner import BOOT, Owner
+from .records import entry_of, follow_of, job_from_entry
+from .rows import decode
+from .runtime import current_loop
 
-__all__ = ["JobRecord", "history", "resume"]
+__all__ = ["ClientFor", "ResumeReport", "resume"]
 
 log = logging.getLogger("ideogram_widgets.jobs")
 
+ClientFor = Callable[[str], AsyncClient | None]
+"""Given a recorded base URL, a client for that backend, or None when it cannot be reached."""
 
-@dataclass(frozen=True)
-class JobRecord:
-    """One past job as the journal recorded it.
+
+class ResumeReport(list[Job]):
+    """What :func:`resume` did: the Jobs it took (this is a list of them), what it ``left`` and why
+    (``(JobRecord, reason)`` pairs), and how many malformed entries it ``skipped``.
 
     Example:
-        >>> JobRecord("20250101T000000-ab", "r1", "ideogram/ideogram-v3/edit", "completed").finished
-        True
+        >>> report = ResumeReport()
+        >>> report
+        <ResumeReport: nothing to resume>
     """
 
-    job_id: str
-    request_id: str
-    model_id: str
-    state: str
-    params: dict[str, Any] = field(default_factory=dict)
-    created_at: float = 0.0
-    finished_at: float | None = None
-    files: tuple[Path, ...] = ()
-    urls: tuple[str, ...] = ()
-    error: str = ""
-    error_type: str = ""
-    downloaded: bool = False
-    backend: str = ""
-    unfinished: bool = False
+    def __init__(self, jobs: list[Job] | None = None) -> None:
+        super().__init__(jobs or [])
+        self.left: list[tuple[JobRecord, str]] = []
+        self.skipped = 0
 
     @property
-    def finished(self) -> bool:
-        """True when nothing more will happen to the job (``resume()`` leaves it alone)."""
-        return not self.unfinished
-
-    @property
-    def prompt(self) -> str:
-        """The prompt (edits) or resolution (reframes)."""
-        return str(self.params.get("prompt") or self.params.get("resolution") or "")
-
-    @property
-    def images(self) -> list[Image.Image]:
-        """The downloaded result images, read from the local cache."""
-        return read_images(self.files)
+    def not_sent(self) -> list[JobRecord]:
+        """Entries closed because their submit never left this machine (nothing was paid)."""
+        return [record for record, why in self.left if why.startswith("not sent")]
 
     def __repr__(self) -> str:
-        what = self.model_id.rsplit("/", 1)[-1] or "job"
-        extra = f" error={self.error[:60]!r}" if self.error else ""
-        return f"<JobRecord {what} {self.prompt[:40]!r} {self.state} request={self.request_id or '-'}{extra}>"
-
-
-def _record(entry: dict[str, Any], journal: Journal) -> JobRecord:
-    error = entry.get("error") if isinstance(entry.get("error"), dict) else {}
-    params = entry.get("params")
-    finished = entry.get("finished_at")
-    return JobRecord(
-        job_id=str(entry.get("id")),
-        request_id=str(entry.get("request_id") or ""),
-        model_id=str(entry.get("model_id") or ""),
-        state=str(entry.get("state") or "unknown"),
-        params=params if isinstance(params, dict) else {},
-        created_at=float(entry.get("created_at") or 0.0),
-        finished_at=float(finished) if isinstance(finished, int | float) else None,
-        files=tuple(result_paths(entry, journal)) if entry.get("downloaded") else (),
-        urls=tuple(u for u in entry.get("urls") or [] if isinstance(u, str)),
-        error=str(error.get("message") or "") if error else "",
-        error_type=str(error.get("type") or "") if error else "",
-        downloaded=bool(entry.get("downloaded")),
-        backend=str(entry.get("backend") or ""),
-        unfinished=needs_resume(entry),
-    )
-
-
-def history(
-    *,
-    journal: Journal | str | os.PathLike[str] | None = None,
-    limit: int | None = None,
-    unfinished: bool = False,
-) -> list[JobRecord]:
-    """Past jobs from the journal, newest first (``unfinished=True``: only those ``resume()`` would take).
-
-    Example::
-
-        >>> [r.state for r in ideogram_widgets.history(limit=3)]   # doctest: +SKIP
-        ['completed', 'completed', 'failed']
-    """
-    journal = journal if isinstance(journal, Journal) else Journal(journal)
-    records = [_record(e, journal) for e in reversed(journal.entries())]
-    if unfinished:
-        records = [r for r in records if r.unfinished]
-    return records[:limit] if limit is not None else records
+        if not self and not self.left and not self.skipped:
+            return "<ResumeReport: nothing to resume>"
+        parts = []
+        if self:
+            by_backend: dict[str, int] = {}
+            for job in self:
+                by_backend[job.backend or "?"] = by_backend.get(job.backend or "?", 0) + 1
+            where = ", ".join(f"{n} on {label}" for label, n in by_backend.items())
+            parts.append(f"took {len(self)} job{'s' * (len(self) != 1)} ({where})")
+        if self.left:
+            reasons: dict[str, int] = {}
+            for _, why in self.left:
+                reasons[why] = reasons.get(why, 0) + 1
+            parts.append(f"left {len(self.left)}: " + "; ".join(f"{n}× {w}" for w, n in reasons.items()))
+        if self.skipped:
+            parts.append(f"{self.skipped} malformed entr{'ies' if self.skipped != 1 else 'y'} skipped")
+        return f"<ResumeReport: {'; '.join(parts)}>"
 
 
 def resume(
@@ -129,59 +93,150 @@ def resume(
     journal: Journal | str | os.PathLike[str] | None = None,
     manager: JobManager | None = None,
     keep_images: bool = True,
-) -> list[Job]:
-    """Re-attach to every unfinished job of this backend in the journal; never submits anything.
+    client_for: ClientFor | None = None,
+) -> ResumeReport:
+    """Re-attach to every unfinished job in the journal that can be reached; never submits anything.
 
-    Returns the Jobs, already followed in the background (oldest first). Jobs this process already follows
-    are left alone, and so are entries of another backend (their request ids mean nothing here) and those
-    another live process is still submitting.
+    ``client``/``manager``: follow the jobs of that backend. ``client_for``: a client for each recorded
+    base URL (None = unreachable), so jobs of every backend are followed (``ideogram_widgets.resume()``
+    passes one). Jobs this process or another live process already follows are left alone (a dead or
+    silent owner's are taken over). Returns a :class:`ResumeReport` (the Jobs, oldest first).
     """
-    manager = manager or manager_for(client, journal)
-    base_url = manager.client.base_url
+    if manager is None and (client is not None or client_for is None):
+        manager = manager_for(client, journal)
+    book = manager.journal if manager is not None else _journal(journal)
+    managers: dict[str, JobManager | None] = {}
+    if manager is not None:
+        managers[manager.client.base_url] = manager
+    report = ResumeReport()
+    report.skipped = book.sync_legacy()
     followed = {job.job_id for job in live_jobs()}
-    jobs: list[Job] = []
-    other_backend = 0
-    for entry in manager.journal.entries():
-        if not needs_resume(entry) or entry["id"] in followed:
+    me = Owner.current()
+    for job_id, base_url, _owner, _beat in book.store.open_rows():
+        if job_id in followed:
             continue
-        if entry.get("base_url") not in (None, base_url):
-            other_backend += 1
+        entry = decode(book.store.get(job_id), job_id, 0.0)
+        if entry is None:
+            report.skipped += 1
+            continue
+        url = base_url or (manager.client.base_url if manager is not None else "")
+        target = _manager_for(url, managers, manager, client_for, book)
+        if target is None:
+            report.left.append((record_of(entry, book), _unreachable(entry, url, client_for)))
+            continue
+        try:
+            taken, why = book.claim(job_id, me)
+        except StorageError as exc:
+            taken, why = False, f"the journal cannot be written ({exc.reason})"
+        if not taken:
+            report.left.append((record_of(entry, book), why))
             continue
         if not entry.get("request_id"):
-            job = _close_uncertain(entry, manager)
-            if job is not None:
-                jobs.append(job)
+            job = _close_mid_submit(entry, target, keep_images)
+            if job.state == "not_sent":
+                report.left.append((record_of(entry_of_closed(job, entry), book), _NOT_SENT))
+            else:
+                report.append(job)
             continue
-        job = job_from_entry(entry, manager.journal)
-        job._extra.update(
-            owner=owner(), keep_images=keep_images, needs_download=entry["state"] == "completed"
+        follow = follow_of(
+            entry,
+            current_loop(),
+            keep_images=keep_images,
+            needs_download=entry.get("state") == "completed",
         )
-        jobs.append(manager.follow(job))
-    if other_backend:
-        log.info("resume(): %d unfinished jobs belong to another backend and were left alone", other_backend)
-    return jobs
+        job = job_from_entry(entry, target.journal, follow=follow)
+        report.append(target.follow(job, follow))
+    if report.left:
+        log.info("resume(): %r", report)
+    return report
 
 
-def _close_uncertain(entry: dict[str, Any], manager: JobManager) -> Job | None:
-    owner_record = entry.get("owner")
-    if (
-        isinstance(owner_record, dict)
-        and owner_record.get("pid") != os.getpid()
-        and owner_alive(owner_record)
-    ):
-        return None  # another live process is submitting it right now
-    job = job_from_entry(entry, manager.journal)
-    job.finish(
-        state="failed",
-        exc=SubmitUncertainError(
-            "the process that submitted this job ended before the service's answer was recorded: the job "
-            "may exist on the service (check the RunComfy dashboard for one created at this time); it was "
-            "not resent",
-            submitted_at=float(entry.get("created_at") or 0.0),
-        ),
+_NOT_SENT = "not sent: the process ended before the submit left this machine (nothing was paid)"
+
+
+def _journal(journal: Journal | str | os.PathLike[str] | None) -> Journal:
+    return journal if isinstance(journal, Journal) else Journal(journal)
+
+
+def _manager_for(
+    url: str,
+    managers: dict[str, JobManager | None],
+    given: JobManager | None,
+    client_for: ClientFor | None,
+    journal: Journal,
+) -> JobManager | None:
+    if url in managers:
+        return managers[url]
+    made: JobManager | None = None
+    if client_for is not None:
+        client = client_for(url)
+        if client is not None:
+            made = JobManager(client, journal)
+    managers[url] = made
+    return made
+
+
+def _unreachable(entry: dict[str, Any], url: str, client_for: ClientFor | None) -> str:
+    label = str(entry.get("label") or entry.get("backend") or "")
+    where = f"{label} at {url}" if label else url or "an unrecorded backend"
+    if client_for is None:
+        return f"another backend ({where}): pass client_for=… or call ideogram_widgets.resume()"
+    return f"{where} cannot be reached from here"
+
+
+def _where_to_check(entry: dict[str, Any]) -> str:
+    url = str(entry.get("base_url") or "")
+    label = str(entry.get("label") or entry.get("backend") or url or "the service")
+    created = (
+        float(entry.get("created_at") or 0.0) if isinstance(entry.get("created_at"), int | float) else 0.0
     )
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(created)) if created else "that time"
+    if url.rstrip("/") == DEFAULT_BASE_URL.rstrip("/"):
+        return f"check the RunComfy dashboard for a job created at {stamp}"
+    root = url.rstrip("/").removesuffix("/v1")
+    return f"check {label}'s job list ({root}/_sandbox/jobs on a sandbox) for one created at {stamp}"
+
+
+def _may_have_left(entry: dict[str, Any]) -> bool:
+    """Whether a mid-submit entry's request body can have left the machine (see :mod:`.submission`)."""
+    state = entry.get("state")
+    if state == "sent":
+        return True
+    if state != "leaving":
+        return False  # submitting, sending: recorded before the transport had the request
+    owner = entry.get("owner")
+    boot = owner.get("boot") if isinstance(owner, dict) else None
+    return not (BOOT and boot == BOOT)  # after a reboot an unflushed "sent" may have been lost
+
+
+def _close_mid_submit(entry: dict[str, Any], manager: JobManager, keep_images: bool) -> Job:
+    follow = follow_of(entry, current_loop(), keep_images=keep_images)
+    job = job_from_entry(entry, manager.journal, follow=follow)
+    label = follow.label or str(entry.get("base_url") or "the service")
+    if _may_have_left(entry):
+        exc: Exception = SubmitUncertainError(
+            f"the process that submitted this job ended after its request left for {label} but before "
+            f"the answer was recorded: the job may exist there ({_where_to_check(entry)}); it was not "
+            "resent",
+            submitted_at=float(entry.get("created_at") or 0.0),
+        )
+        job.finish(state="failed", exc=exc)
+    else:
+        job.finish(
+            state="not_sent",
+            exc=JobNotSentError(
+                f"the process that was submitting this job to {label} ended before the request left this "
+                "machine: nothing reached the service and nothing was paid; submit it again if wanted"
+            ),
+        )
     try:
-        manager.journal.write(entry_of(job))
-    except OSError as exc:
+        manager.journal.write(entry_of(job, follow), owner=follow.owner)
+    except StorageError as exc:
         log.warning("could not close the journal entry %s: %s", job.job_id, exc)
     return job
+
+
+def entry_of_closed(job: Job, entry: dict[str, Any]) -> dict[str, Any]:
+    """The entry as it was closed (for the report)."""
+    error = {"type": type(job.exception).__name__, "message": job.error}
+    return {**entry, "state": job.state, "error": error}

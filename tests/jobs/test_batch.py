@@ -110,7 +110,7 @@ def test_plain_script_batch_with_text_progress(sandbox_app, capsys: pytest.Captu
         (edit(f"p{i}") for i in range(5)), concurrency=2, client=client, progress="text", total=5
     )
     items = batch.wait(timeout=60)
-    assert [i.ok for i in items] == [True] * 5
+    assert [i.ok for i in items] == [True] * 5, [(i.state, repr(i.error)) for i in items]
     assert "batch: 5/5 done, 0 running" in capsys.readouterr().err
     assert "5/5" in repr(batch)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ideogram_widgets.jobs import Journal, default_home
+from ideogram_widgets.jobs import Journal, default_home, history
 from ideogram_widgets.jobs.errors import error_from_record, error_record
 from ideogram_widgets.jobs.records import needs_resume, owner_alive
 
@@ -27,48 +27,51 @@ def test_default_home_follows_the_environment(monkeypatch: pytest.MonkeyPatch, t
     assert default_home() == tmp_path / "xdg" / "ideogram-widgets"
 
 
-def test_writes_are_atomic_and_private(home: Path) -> None:
+def test_writes_are_recorded_and_private(home: Path) -> None:
     journal = Journal(home)
     entry = {"id": journal.new_id(), "state": "submitting", "created_at": 1.0}
-    journal.write(entry)
-    journal.write({**entry, "state": "in_queue"})
-    files = list(journal.jobs_dir.iterdir())
-    assert [f.name for f in files] == [f"{entry['id']}.json"]  # no temporary file left behind
-    assert json.loads(files[0].read_text())["state"] == "in_queue"
+    assert journal.write(entry)
+    assert journal.write({**entry, "state": "in_queue"})
+    assert journal.read(entry["id"])["state"] == "in_queue"  # type: ignore[index]
+    assert sorted(p.name for p in home.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+        "journal.sqlite3"
+    ]
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
 
 
-def test_concurrent_writes_never_leave_a_torn_file(home: Path) -> None:
+def test_concurrent_writes_never_leave_a_torn_entry(home: Path) -> None:
     journal = Journal(home, fsync=False)
     job_id = journal.new_id()
     big = "x" * 200_000
 
     def writer(n: int) -> None:
         for i in range(30):
-            journal.write({"id": job_id, "state": f"s{n}-{i}", "padding": big})
+            journal.write({"id": job_id, "state": f"s{n}-{i}", "padding": big, "created_at": 1.0})
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
     for t in threads:
         t.start()
-    seen = 0
     while any(t.is_alive() for t in threads):
         entry = journal.read(job_id)
         if entry is not None:
             assert entry["padding"] == big  # always a whole entry, never half of one
-            seen += 1
     for t in threads:
         t.join()
     assert journal.read(job_id) is not None
 
 
-def test_entries_sorted_and_broken_files_skipped(home: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_entries_of_0_1_are_imported_and_broken_files_skipped(home: Path) -> None:
+    legacy = home / "jobs"
+    legacy.mkdir(parents=True)
+    (legacy / "b.json").write_text(json.dumps({"id": "b", "created_at": 2.0, "state": "failed"}))
+    (legacy / "a.json").write_text(json.dumps({"id": "a", "created_at": 1.0, "state": "failed"}))
+    (legacy / "broken.json").write_text("{not json")
+    (legacy / ".a.json.123.tmp").write_text("half")
     journal = Journal(home)
-    journal.write({"id": "b", "created_at": 2.0})
-    journal.write({"id": "a", "created_at": 1.0})
-    (journal.jobs_dir / "broken.json").write_text("{not json")
-    (journal.jobs_dir / ".a.json.123.tmp").write_text("half")
     assert [e["id"] for e in journal.entries()] == ["a", "b"]
-    assert "broken.json" in caplog.text
+    found = history(journal=journal)
+    assert [r.job_id for r in found] == ["b", "a"]
+    assert found.skipped == 1
 
 
 def test_ids_are_checked(home: Path) -> None:
@@ -81,10 +84,10 @@ def test_secrets_never_reach_the_disk(home: Path) -> None:
     journal.write(
         {"id": "x", "params": {"prompt": "p", "token": "SECRET", "nested": [{"Authorization": "S"}]}}
     )
-    text = (journal.jobs_dir / "x.json").read_text()
-    assert "SECRET" not in text
-    assert '"S"' not in text
-    assert "prompt" in text
+    text = b"".join(p.read_bytes() for p in home.rglob("*") if p.is_file())
+    assert b"SECRET" not in text
+    assert b'"S"' not in text
+    assert b"prompt" in text
 
 
 def test_inputs_are_stored_once_by_content(home: Path) -> None:
@@ -131,6 +134,9 @@ def test_what_needs_resuming() -> None:
     assert not needs_resume({"request_id": "r", "state": "expired"})
     assert not needs_resume({"request_id": None, "state": "failed"})
     assert needs_resume({"request_id": None, "state": "submitting"})
+    assert needs_resume({"request_id": None, "state": "sending"})
+    assert needs_resume({"request_id": None, "state": "sent"})
+    assert not needs_resume({"request_id": None, "state": "not_sent"})
 
 
 def test_owner_alive() -> None:
@@ -142,5 +148,7 @@ def test_owner_alive() -> None:
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
     assert not owner_alive({"pid": proc.pid, "host": socket.gethostname()})
-    assert not owner_alive({"pid": os.getpid(), "host": "another-machine"})
+    # a recycled pid: this process's pid, another start time
+    assert not owner_alive({"pid": os.getpid(), "host": socket.gethostname(), "start": "1"})
+    assert owner_alive({"pid": os.getpid(), "host": "another-machine"})  # only its lease can tell
     assert not owner_alive(None)

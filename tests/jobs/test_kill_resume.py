@@ -51,13 +51,14 @@ from ideogram_widgets.jobs import JobManager, resume
 
 manager = JobManager(AsyncClient(None, base_url=sys.argv[1] + "/v1"), journal=sys.argv[2])
 jobs = resume(manager=manager)
-report = []
+report = [{"state": "not_sent", "prompt": r.prompt, "request_id": ""} for r in jobs.not_sent]
 for job in jobs:
     try:
         files = [str(p) for p in job.wait(timeout=60).paths]
     except Exception as exc:
         files = []
     report.append({"request_id": job.request_id, "state": job.state, "files": files,
+                   "prompt": job.params.get("prompt"),
                    "error": type(job.exception).__name__ if job.exception else None})
 print(json.dumps(report))
 """
@@ -156,8 +157,11 @@ def test_killed_in_the_middle_of_submitting(
     assert {r["request_id"] for r in by_state.get("completed", [])} == recorded
     assert all(r["files"] for r in by_state.get("completed", []))
     uncertain = by_state.get("failed", [])
-    assert len(uncertain) == len(mid_submit)
+    not_sent = by_state.get("not_sent", [])
+    assert len(uncertain) + len(not_sent) == len(mid_submit)
     assert all(r["error"] == "SubmitUncertainError" for r in uncertain)
-    assert set(by_state) <= {"completed", "failed"}
+    server_prompts = {j["prompt"] for j in _server_jobs(url)}
+    assert not {r["prompt"] for r in not_sent} & server_prompts  # "not sent" is never wrong
+    assert set(by_state) <= {"completed", "failed", "not_sent"}
     assert _stats(url)["requests"]["submit"] == submits_before  # nothing submitted again
     assert _resume(url, home) == []  # and nothing is left to resume

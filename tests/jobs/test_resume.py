@@ -65,9 +65,10 @@ async def test_a_completed_but_undownloaded_entry_gets_fresh_urls(inproc: Inproc
     await job
     entry = manager.journal.read(job.job_id)
     assert entry is not None
-    manager.journal.write(
-        {**entry, "downloaded": False, "files": [], "urls": ["http://sandbox/files/old.png"]}
-    )
+    less_final = {**entry, "downloaded": False, "files": [], "urls": ["http://sandbox/files/old.png"]}
+    assert not manager.journal.write(less_final)  # never less final than what is recorded...
+    manager.journal.remove([job.job_id])
+    assert manager.journal.write(less_final)  # ...unless the entry is replaced on purpose
     (again,) = resume(manager=JobManager(client))
     output = await again
     assert output.path.is_file()
@@ -105,18 +106,37 @@ async def test_mid_submit_entries_of_dead_processes_are_closed_not_resent(inproc
     client, _ = inproc()
     manager = JobManager(client)
     host = socket.gethostname()
-    common = {"model_id": "ideogram/ideogram-v3/edit", "base_url": client.base_url, "state": "submitting"}
+    common = {"model_id": "ideogram/ideogram-v3/edit", "base_url": client.base_url, "label": "sandbox"}
+    dead = {"pid": _dead_pid(), "host": host}
+    manager.journal.write({"id": "a-dead", "created_at": 1.0, "owner": dead, "state": "sent", **common})
     manager.journal.write(
-        {"id": "a-dead", "created_at": 1.0, "owner": {"pid": _dead_pid(), "host": host}, **common}
+        {
+            "id": "b-alive",
+            "created_at": 2.0,
+            "owner": {"pid": 1, "host": host},
+            "state": "submitting",
+            **common,
+        }
     )
-    manager.journal.write({"id": "b-alive", "created_at": 2.0, "owner": {"pid": 1, "host": host}, **common})
-    jobs = resume(manager=manager)
-    assert [j.job_id for j in jobs] == ["a-dead"]
-    with pytest.raises(SubmitUncertainError, match="not resent"):
-        await jobs[0]
+    manager.journal.write({"id": "c-dead", "created_at": 3.0, "owner": dead, "state": "sending", **common})
+    report = resume(manager=manager)
+    assert [j.job_id for j in report] == ["a-dead"]  # its bytes may have reached the service
+    with pytest.raises(SubmitUncertainError, match="not resent") as raised:
+        await report[0]
+    assert "sandbox" in str(raised.value)
+    assert "RunComfy" not in str(raised.value)
+    assert [r.job_id for r in report.not_sent] == ["c-dead"]  # certainly never left: nothing paid
+    assert [(r.job_id, why) for r, why in report.left if r.job_id == "b-alive"] == [
+        ("b-alive", f"followed by process 1 on {host}")
+    ]
+    assert "not sent" in repr(report)
+    assert "followed by" in repr(report)
     assert counts(client)["submit"] == 0
     assert manager.journal.read("a-dead")["state"] == "failed"  # type: ignore[index]
     assert manager.journal.read("b-alive")["state"] == "submitting"  # type: ignore[index]
+    assert manager.journal.read("c-dead")["state"] == "not_sent"  # type: ignore[index]
+    assert manager.journal.read("c-dead")["error"]["type"] == "JobNotSentError"  # type: ignore[index]
+    assert resume(manager=manager) == []
 
 
 async def test_entries_of_another_backend_are_left_alone(inproc: Inproc) -> None:
@@ -131,7 +151,11 @@ async def test_entries_of_another_backend_are_left_alone(inproc: Inproc) -> None
             "created_at": 1.0,
         }
     )
-    assert resume(manager=manager) == []
+    report = resume(manager=manager)
+    assert report == []
+    assert [(r.job_id, why.split("):")[0]) for r, why in report.left] == [
+        ("x", "another backend (https://elsewhere/v1")
+    ]
     assert [r.job_id for r in history(unfinished=True)] == ["x"]
 
 
