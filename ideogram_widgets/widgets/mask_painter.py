@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from PIL import Image
 
 from ..api.errors import InputError
 from ..api.media import ImageSource, MaskArray, MaskSource, load_image, load_mask
-from ._mask_codec import decode_mask, display_png, encode_mask, png_size
+from ._mask_codec import DISPLAY_MAX_SIDE, DisplayCopy, decode_mask, display_copy, encode_mask, png_size
 
 __all__ = ["TOOLS", "MaskPainter"]
 
@@ -73,7 +74,7 @@ class MaskPainter(anywidget.AnyWidget):
         overlay_color, overlay_opacity, show_mask: how the mask is shown over the image.
         height: height of the drawing area in pixels (the width follows the notebook).
         display_max_side: the browser's copy of the image is downscaled beyond this many pixels
-            (the mask never is).
+            (default 2048; the mask never is). Big pictures go as JPEG (WebP with transparency).
 
     Example:
         >>> import numpy as np
@@ -89,9 +90,10 @@ class MaskPainter(anywidget.AnyWidget):
     _esm = _BUNDLE if _BUNDLE.is_file() else ""
     _css = _STYLES if _STYLES.is_file() else ""
 
-    image_png = traitlets.Bytes(b"", help="display copy of the image, PNG").tag(
+    display_image = traitlets.Bytes(b"", help="the browser's copy of the image (PNG, JPEG or WebP)").tag(
         sync=True, from_json=_bytes_from_json
     )
+    display_mime = traitlets.Unicode("image/png", help="the type of display_image").tag(sync=True)
     image_width = traitlets.Int(0, help="the image's width in pixels (the mask's too)").tag(sync=True)
     image_height = traitlets.Int(0, help="the image's height in pixels (the mask's too)").tag(sync=True)
     mask_png = traitlets.Bytes(b"", help="the mask at full size, 1-bit PNG, white = edit; b'' = empty").tag(
@@ -117,7 +119,7 @@ class MaskPainter(anywidget.AnyWidget):
         overlay_opacity: float = 0.45,
         show_mask: bool = True,
         height: int = 520,
-        display_max_side: int = 4096,
+        display_max_side: int = DISPLAY_MAX_SIDE,
         **kwargs: Any,
     ) -> None:
         if not _BUNDLE.is_file():
@@ -129,10 +131,11 @@ class MaskPainter(anywidget.AnyWidget):
         self._mask_cache: tuple[int, MaskArray] | None = None
         self._change_callbacks = CallbackDispatcher()
         source = load_image(image)
-        png, _ = display_png(source, self._display_max_side)
+        shown = display_copy(source, self._display_max_side)
         width, height_px = source.size
         super().__init__(
-            image_png=png,
+            display_image=shown.data,
+            display_mime=shown.mime,
             image_width=width,
             image_height=height_px,
             brush_size=brush_size if brush_size is not None else max(4, round(max(width, height_px) / 40)),
@@ -169,11 +172,31 @@ class MaskPainter(anywidget.AnyWidget):
         The browser starts over: new picture, empty mask (or ``mask``), fresh undo history.
         """
         source = load_image(image)
-        png, _ = display_png(source, self._display_max_side)
+        self._show(source, display_copy(source, self._display_max_side), mask)
+
+    async def set_image_async(self, image: ImageSource, *, mask: MaskSource | None = None) -> None:
+        """:meth:`set_image` for async code: the picture is decoded and its display copy encoded in a
+        thread (about 0.3 s for a 12 MP photo), so the kernel's event loop keeps running meanwhile.
+
+        Example (in a notebook cell, or a task on the kernel's loop)::
+
+            await painter.set_image_async("holiday.jpg")
+        """
+        max_side = self._display_max_side
+
+        def prepare() -> tuple[Image.Image, DisplayCopy]:
+            source = load_image(image)
+            return source, display_copy(source, max_side)
+
+        source, shown = await asyncio.to_thread(prepare)
+        self._show(source, shown, mask)
+
+    def _show(self, source: Image.Image, shown: DisplayCopy, mask: MaskSource | None) -> None:
         arr = self._checked_mask(mask, source.size) if mask is not None else None
         self._image = source
         with self.hold_sync():
-            self.image_png = png
+            self.display_image = shown.data
+            self.display_mime = shown.mime
             self.image_width, self.image_height = source.size
             self._write_mask(arr)
 

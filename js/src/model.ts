@@ -8,8 +8,10 @@ export type Tool = "brush" | "eraser" | "rectangle" | "ellipse" | "lasso";
 export const TOOLS: readonly Tool[] = ["brush", "eraser", "rectangle", "ellipse", "lasso"];
 
 export interface Model {
-  /** The display copy of the image, PNG bytes (may be smaller than the image; drawn at full size). */
-  image_png: DataView;
+  /** The browser's copy of the image (may be smaller than the image; drawn stretched to full size). */
+  display_image: DataView;
+  /** Its type: "image/png", "image/jpeg" or "image/webp". */
+  display_mime: string;
   /** The original image's size in pixels: the mask is always exactly this size. */
   image_width: number;
   image_height: number;

@@ -78,7 +78,7 @@ export class Painter implements InputTarget {
       model.on(event, fn);
       this.offModel.push(() => model.off(event, fn));
     };
-    for (const name of ["image_png", "image_width", "image_height"] as const) on(name, () => this.queueChange("image"));
+    for (const name of ["display_image", "display_mime", "image_width", "image_height"] as const) on(name, () => this.queueChange("image"));
     on("mask_png", () => this.queueChange("mask"));
     for (const name of ["tool", "brush_size"] as const) on(name, () => this.refreshControls());
     for (const name of ["overlay_color", "overlay_opacity", "show_mask"] as const) on(name, () => this.applyOverlay());
@@ -131,9 +131,10 @@ export class Painter implements InputTarget {
     this.stage.fitted = true;
     this.stage.setRaster(this.raster);
     this.root.dataset.ready = "0";
-    const bytes = dataViewBytes(this.model.get("image_png"));
+    const bytes = dataViewBytes(this.model.get("display_image"));
+    const mime = this.model.get("display_mime") || "image/png";
     const [levels, mask] = await Promise.all([
-      bytes.length ? decodeImageLevels(bytes) : Promise.resolve([]),
+      bytes.length ? decodeImageLevels(bytes, mime) : Promise.resolve([]),
       this.sync.decodeIncoming(w, h),
     ]);
     if (load !== this.imageLoad) {
@@ -391,8 +392,8 @@ export class Painter implements InputTarget {
 }
 
 /** The image and smaller copies (halving down to ~256 px) so zoomed-out views draw from few pixels. */
-async function decodeImageLevels(png: Uint8Array): Promise<ImageBitmap[]> {
-  const full = await createImageBitmap(new Blob([png as Uint8Array<ArrayBuffer>], { type: "image/png" }));
+async function decodeImageLevels(bytes: Uint8Array, mime: string): Promise<ImageBitmap[]> {
+  const full = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mime }));
   const levels = [full];
   let w = full.width;
   let h = full.height;

@@ -68,11 +68,13 @@ class Painter:
         assert box is not None
         return box
 
-    def fit_view(self) -> View:
+    def fit_view(self, width: int = W, height: int = H) -> View:
         """Where "Fit" must put the image: as large as fits, centred (computed here, not read)."""
         b = self.box()
-        scale = min(b["width"] / W, b["height"] / H)
-        return View(scale, b["x"] + (b["width"] - W * scale) / 2, b["y"] + (b["height"] - H * scale) / 2)
+        scale = min(b["width"] / width, b["height"] / height)
+        return View(
+            scale, b["x"] + (b["width"] - width * scale) / 2, b["y"] + (b["height"] - height * scale) / 2
+        )
 
     def actual_size_view(self) -> View:
         """Where "100 %" must put the image after Fit: one image pixel per CSS pixel, still centred."""
@@ -97,6 +99,14 @@ class Painter:
             self.page.mouse.move(*p, steps=steps)
         self.page.mouse.up(button=button)  # type: ignore[arg-type]
         return [view.to_image(x, y) for x, y in page_points]
+
+    def wait_image(self, width: int, height: int) -> None:
+        """Wait until the painter shows a picture of that size, ready to draw on."""
+        self.page.wait_for_function(
+            "(t) => document.querySelector('.iw-painter .iw-size-info').textContent.startsWith(t)",
+            arg=f"{width} × {height}",
+        )
+        self.page.wait_for_selector(".iw-painter[data-ready='1']")
 
     def sent_version(self) -> int:
         return int(self.dataset("sent-version") or 0)
@@ -441,17 +451,10 @@ def test_set_image_shows_the_new_picture_with_an_empty_mask(painter: Painter) ->
     painter.wait_browser_coverage(1.0)
     try:
         kernel.run("from ideogram_widgets.samples import sample_image as _s; painter.set_image(_s(640, 960))")
-        painter.page.wait_for_function(
-            "() => document.querySelector('.iw-painter .iw-size-info').textContent.startsWith('640 × 960')"
-        )
-        painter.page.wait_for_selector(".iw-painter[data-ready='1']")
+        painter.wait_image(640, 960)
         painter.wait_browser_coverage(0.0)
         assert painter.page.is_disabled(".iw-painter button[data-action='undo']")  # a fresh history
-        box = painter.box()
-        scale = min(box["width"] / 640, box["height"] / 960)
-        view = View(
-            scale, box["x"] + (box["width"] - 640 * scale) / 2, box["y"] + (box["height"] - 960 * scale) / 2
-        )
+        view = painter.fit_view(640, 960)
         v = painter.sent_version()
         painter.drag(view, [(100, 100), (500, 800)])
         painter.wait_kernel_has_browser_mask(v)
@@ -460,10 +463,7 @@ def test_set_image_shows_the_new_picture_with_an_empty_mask(painter: Painter) ->
         painter.nb.screenshot("painter-set-image", painter.root)
     finally:
         kernel.run(f"painter.set_image(sample_image({W}, {H}))")
-        painter.page.wait_for_function(
-            "() => document.querySelector('.iw-painter .iw-size-info').textContent.startsWith('1600 × 1200')"
-        )
-        painter.page.wait_for_selector(".iw-painter[data-ready='1']")
+        painter.wait_image(W, H)
 
 
 def test_one_finger_draws_and_two_fingers_pinch_zoom(open_notebook: Callable[..., NotebookPage]) -> None:
@@ -495,3 +495,39 @@ def test_one_finger_draws_and_two_fingers_pinch_zoom(open_notebook: Callable[...
     assert scale == pytest.approx(fit.scale * 2, rel=0.02)  # the fingers went from 100 to 200 px apart
     assert painter.dataset("coverage") == coverage  # and painted nothing
     nb.screenshot("painter-after-pinch", painter.root)
+
+
+def test_a_12_mp_photo_is_shown_from_a_small_copy_and_masked_at_full_resolution(painter: Painter) -> None:
+    kernel = painter.nb.kernel
+    big_w, big_h = 4032, 3024
+    kernel.run(
+        "import numpy as _np\n"
+        "from PIL import Image as _Image\n"
+        "_rng = _np.random.default_rng(3)\n"
+        f"_coarse = _rng.integers(0, 256, ({big_h // 48}, {big_w // 48}, 3), dtype=_np.uint8)\n"
+        f"painter.set_image(_Image.fromarray(_coarse).resize(({big_w}, {big_h}), _Image.Resampling.BICUBIC))"
+    )
+    try:
+        painter.wait_image(big_w, big_h)
+        assert kernel.eval("(painter.display_mime, len(painter.display_image) < 1_500_000)") == (
+            "image/jpeg",
+            True,
+        )
+        view = painter.fit_view(big_w, big_h)
+        v = painter.sent_version()
+        path = painter.drag(view, [(1000, 1000), (3000, 2000)])
+        painter.wait_kernel_has_browser_mask(v)
+        assert kernel.eval("painter.mask_array.shape") == (big_h, big_w)
+        # the stroke is where the pointer went, in the original's pixels (not the 2048 px copy's)
+        (ax, ay), (bx, by) = path
+        mid = (round((ax + bx) / 2), round((ay + by) / 2))
+        assert kernel.eval(f"bool(painter.mask_array[{mid[1]}, {mid[0]}])")
+        assert not kernel.eval(f"bool(painter.mask_array[{mid[1]}, {mid[0] + 200}])")
+        brush = kernel.eval("painter.brush_size")
+        coverage = kernel.eval("painter.coverage")
+        length = ((bx - ax) ** 2 + (by - ay) ** 2) ** 0.5
+        assert coverage == pytest.approx((length * brush + np.pi * brush**2 / 4) / (big_w * big_h), rel=0.05)
+        painter.nb.screenshot("painter-12mp", painter.root)
+    finally:
+        kernel.run(f"painter.set_image(sample_image({W}, {H})); painter.brush_size = {BRUSH}")
+        painter.wait_image(W, H)
