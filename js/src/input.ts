@@ -6,6 +6,7 @@
  *  - middle drag or Space + drag: pan; two fingers: pinch zoom and pan
  *  - wheel over a focused painter, or Ctrl + wheel (trackpad pinch) anywhere on it: zoom at the cursor;
  *    Alt + wheel: brush size; an unfocused painter leaves the wheel to the page so notebooks still scroll
+ *  - no context menu over the painter (right-drag, long press)
  *  - keys: see keys.ts; every key the painter uses is kept from JupyterLab (stopPropagation, plus the
  *    root's data-lm-suppress-shortcuts)
  */
@@ -45,7 +46,12 @@ export class InputController {
     this.listen(stage, "pointerup", (e) => this.up(e as PointerEvent));
     this.listen(stage, "pointercancel", (e) => this.up(e as PointerEvent, true));
     this.listen(stage, "pointerleave", () => t.hover(null));
-    this.listen(stage, "contextmenu", (e) => e.preventDefault());
+    // right-drag erases and a long press is a touch gesture: neither may open the browser's menu, nor
+    // JupyterLab's cell menu, whose handler sits higher up and sees the event unless it stops here
+    this.listen(t.root, "contextmenu", (e) => {
+      e.preventDefault();
+      e.stopPropagation();
+    });
     this.listen(stage, "dblclick", (e) => {
       e.preventDefault();
       if (t.hasGesture()) t.action("close-polygon");

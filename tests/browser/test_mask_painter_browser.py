@@ -257,13 +257,42 @@ def test_undo_and_redo_with_keys_and_buttons(painter: Painter) -> None:
     assert_matches(painter.kernel_mask(), area, band)
 
 
-def test_right_drag_erases(painter: Painter) -> None:
+CONTEXT_MENU = ".lm-Menu"  # JupyterLab's and Notebook 7's context menu (Lumino)
+
+
+def test_right_drag_erases_and_opens_no_context_menu(painter: Painter) -> None:
+    page = painter.page
+    # control: a right click on the notebook's first cell does open JupyterLab's menu
+    cell = page.locator(".jp-Cell .jp-InputArea-editor").first
+    cell.click(button="right")
+    page.wait_for_selector(CONTEXT_MENU, state="visible", timeout=10_000)
+    page.keyboard.press("Escape")
+    page.wait_for_selector(CONTEXT_MENU, state="detached", timeout=10_000)
+
     fit = painter.fit_view()
     v = painter.kernel_version()
     path = painter.drag(fit, [(200, 600), (1400, 600)])
     painter.wait_kernel_has_browser_mask(v)
     v = painter.sent_version()
     cut = painter.drag(fit, [(800, 300), (800, 900)], button="right")
+    assert page.locator(CONTEXT_MENU).count() == 0
+    # a long press on a touch screen fires contextmenu as a touch pointer event: kept from the page too
+    kept = page.evaluate(
+        """() => {
+          const stage = document.querySelector('.iw-stage');
+          let reached = false;
+          const spy = () => { reached = true; };
+          document.addEventListener('contextmenu', spy);
+          const event = new PointerEvent(
+            'contextmenu', { bubbles: true, cancelable: true, pointerType: 'touch' }
+          );
+          const allowed = stage.dispatchEvent(event);
+          document.removeEventListener('contextmenu', spy);
+          return { allowed, reached };
+        }"""
+    )
+    assert kept == {"allowed": False, "reached": False}
+    assert page.locator(CONTEXT_MENU).count() == 0
     painter.wait_kernel_has_browser_mask(v)
     painted, band_p = stroke_area(path, fit)
     erased, band_e = stroke_area(cut, fit)
