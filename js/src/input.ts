@@ -7,6 +7,7 @@
  *  - wheel over a focused painter, or Ctrl + wheel (trackpad pinch) anywhere on it: zoom at the cursor;
  *    Alt + wheel: brush size; an unfocused painter leaves the wheel to the page so notebooks still scroll
  *  - no context menu over the painter (right-drag, long press)
+ *  - arrow keys and Enter on the drawing area: the keyboard cursor (cursor.ts)
  *  - keys: see keys.ts; every key the painter uses is kept from JupyterLab (stopPropagation, plus the
  *    root's data-lm-suppress-shortcuts)
  */
@@ -29,7 +30,18 @@ export interface InputTarget {
   brushSizeBy(steps: number): void;
   viewChanged(): void;
   setPanning(on: boolean): void;
+  /** Arrow keys on the drawing area: the keyboard cursor (cursor.ts). */
+  cursorMove(dx: number, dy: number, fast: boolean): void;
+  /** Enter on the drawing area: true when the keyboard cursor took it. */
+  cursorEnter(erase: boolean): boolean;
 }
+
+const ARROWS: Record<string, [number, number]> = {
+  ArrowLeft: [-1, 0],
+  ArrowRight: [1, 0],
+  ArrowUp: [0, -1],
+  ArrowDown: [0, 1],
+};
 
 type Mode = { kind: "idle" } | { kind: "draw"; id: number } | { kind: "pan"; id: number; last: Point } | { kind: "pinch" };
 
@@ -180,16 +192,34 @@ export class InputController {
     if (this.mode.kind !== "pan") this.t.setPanning(on);
   }
 
-  private keydown(e: KeyboardEvent): void {
+  private onControl(e: KeyboardEvent): boolean {
     const target = e.target as HTMLElement;
-    const onControl = target !== this.t.root && (target.tagName === "BUTTON" || target.tagName === "INPUT");
+    return target !== this.t.root && (target.tagName === "BUTTON" || target.tagName === "INPUT");
+  }
+
+  private keydown(e: KeyboardEvent): void {
+    const onControl = this.onControl(e);
+    // Space pans on the drawing area only; on a focused button or box it presses it, as everywhere
     if (e.key === " " && !onControl) {
       e.preventDefault();
       e.stopPropagation();
       this.setSpace(true);
       return;
     }
-    if (onControl && (e.key === " " || e.key === "Enter")) return; // let the control work
+    if (onControl && (e.key === " " || e.key === "Enter")) {
+      e.stopPropagation(); // the control's own (native) handling, and nothing in JupyterLab
+      return;
+    }
+    const arrow = ARROWS[e.key];
+    if (arrow && (onControl || e.ctrlKey || e.metaKey)) return; // sliders use arrows
+    if (arrow || (e.key === "Enter" && !e.shiftKey && !e.ctrlKey && !e.metaKey)) {
+      const taken = arrow ? (this.t.cursorMove(arrow[0], arrow[1], e.shiftKey), true) : this.t.cursorEnter(e.altKey);
+      if (taken) {
+        e.preventDefault();
+        e.stopPropagation();
+        return;
+      }
+    }
     const action = actionForKey(e);
     if (!action) return;
     e.preventDefault();
@@ -198,6 +228,10 @@ export class InputController {
   }
 
   private keyup(e: KeyboardEvent): void {
+    if (e.key === " " && this.onControl(e)) {
+      e.stopPropagation(); // a button clicks on Space's keyup: preventing it here is what broke Space
+      return;
+    }
     if (e.key === " ") {
       e.preventDefault();
       e.stopPropagation();

@@ -99,4 +99,8 @@ export const HELP: readonly [string, string][] = [
   ["F / 1 / + / −", "fit / 100 % / zoom in / zoom out"],
   ["H", "show / hide the mask"],
   ["Esc", "cancel the shape in progress, close this help"],
+  ["Arrows (Shift: faster)", "no pointer needed: move the keyboard cursor over the picture"],
+  ["Enter … arrows … Enter", "at the cursor: start, draw, end a stroke, shape or lasso (Alt + Enter erases)"],
+  ["Shift + Enter", "close a polygon (a lasso that did not move adds a point per Enter)"],
+  ["Tab, then Enter or Space", "reach and press the toolbar's buttons"],
 ];

@@ -4,6 +4,7 @@
  * the mask once per finished edit (see sync.ts).
  */
 import type { AnyModel } from "@anywidget/types";
+import { type CursorTarget, KeyboardCursor } from "./cursor";
 import { History } from "./history";
 import { type InputTarget, InputController } from "./input";
 import type { Action } from "./keys";
@@ -12,16 +13,17 @@ import { MaskRaster, type Rect, unionRect } from "./raster";
 import { parseColor } from "./render";
 import { Stage } from "./stage";
 import { dataViewBytes, MaskSync } from "./sync";
-import { type Gesture, startGesture } from "./tools";
+import { type Gesture, LassoGesture, startGesture } from "./tools";
 import { Toolbar } from "./ui";
-import { clamp, type Point } from "./view";
+import { clamp, type Point, type ViewTransform } from "./view";
 
-export class Painter implements InputTarget {
+export class Painter implements InputTarget, CursorTarget {
   readonly root: HTMLDivElement;
   readonly stage: Stage;
   private toolbar: Toolbar;
   private sync: MaskSync;
   private input: InputController;
+  private cursor: KeyboardCursor;
   private raster: MaskRaster;
   private history: History;
   private gesture: Gesture | null = null;
@@ -72,6 +74,7 @@ export class Painter implements InputTarget {
     this.root.append(this.toolbar.bar, this.stage.el, this.toolbar.status);
     el.append(this.root);
     this.input = new InputController(this);
+    this.cursor = new KeyboardCursor(this);
 
     const on = (name: keyof Model, fn: () => void): void => {
       const event = `change:${name}`;
@@ -291,6 +294,35 @@ export class Painter implements InputTarget {
 
   hover(screen: Point | null): void {
     this.hoverAt = screen;
+    if (screen) this.cursor.hide(); // the pointer takes over from the keyboard
+    this.stage.requestUi();
+  }
+
+  // ---- the keyboard cursor (cursor.ts) ---------------------------------------------------------------
+
+  get view(): ViewTransform {
+    return this.stage.view;
+  }
+
+  get imageSize(): { width: number; height: number } {
+    return { width: this.raster.width, height: this.raster.height };
+  }
+
+  polygonOpen(): boolean {
+    return this.gesture instanceof LassoGesture && this.gesture.isPolygon;
+  }
+
+  cursorMove(dx: number, dy: number, fast: boolean): void {
+    this.cursor.move(dx, dy, fast);
+  }
+
+  cursorEnter(erase: boolean): boolean {
+    return this.cursor.enter(erase);
+  }
+
+  cursorChanged(): void {
+    const at = this.cursor.at;
+    this.root.dataset.cursor = at ? `${at.x} ${at.y}` : "";
     this.stage.requestUi();
   }
 
@@ -373,7 +405,9 @@ export class Painter implements InputTarget {
 
   private drawUi(ctx: CanvasRenderingContext2D): void {
     this.gesture?.preview(ctx, this.stage.view);
-    const p = this.hoverAt;
+    const cursor = this.cursor.screen;
+    const p = cursor ?? this.hoverAt;
+    if (cursor) drawCrosshair(ctx, cursor);
     const tool = this.tool;
     if (!p || this.panning || (tool !== "brush" && tool !== "eraser")) return;
     const r = Math.max(1, (this.model.get("brush_size") / 2) * this.stage.view.scale);
@@ -389,6 +423,23 @@ export class Painter implements InputTarget {
     ctx.stroke();
     ctx.restore();
   }
+}
+
+/** The keyboard cursor: a crosshair with a gap at its centre, dark under light so it shows on any picture. */
+function drawCrosshair(ctx: CanvasRenderingContext2D, p: Point): void {
+  ctx.save();
+  ctx.beginPath();
+  for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]] as const) {
+    ctx.moveTo(p.x + dx * 4, p.y + dy * 4);
+    ctx.lineTo(p.x + dx * 14, p.y + dy * 14);
+  }
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = "rgba(0,0,0,0.8)";
+  ctx.stroke();
+  ctx.lineWidth = 1.5;
+  ctx.strokeStyle = "#fff";
+  ctx.stroke();
+  ctx.restore();
 }
 
 /** The image and smaller copies (halving down to ~256 px) so zoomed-out views draw from few pixels. */

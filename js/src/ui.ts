@@ -94,6 +94,7 @@ export class Toolbar {
   private warning: HTMLSpanElement;
   private sizeInfo: HTMLSpanElement;
   private syncLabel: HTMLSpanElement;
+  private helpButton: HTMLButtonElement;
   private maxBrush = 100;
 
   constructor(private events: ToolbarEvents) {
@@ -118,34 +119,45 @@ export class Toolbar {
       tools.append(b);
     }
     this.size = el("input", { type: "range", min: "0", max: "1000", title: "Brush size ([ / ])", cls: "iw-size" });
+    this.size.setAttribute("aria-label", "Brush size");
     this.size.addEventListener("input", () => events.brushSize(sliderToSize(Number(this.size.value), this.maxBrush)));
     this.sizeLabel = el("span", { cls: "iw-size-label" });
     this.undo = button("Undo", "Undo (Ctrl/⌘+Z)", "undo", "undo");
     this.redo = button("Redo", "Redo (Ctrl/⌘+Shift+Z, Ctrl+Y)", "redo", "redo");
     this.zoomLabel = el("span", { cls: "iw-zoom-label", title: "Zoom" });
     this.colorInput = el("input", { type: "color", title: "Overlay colour", cls: "iw-color" });
+    this.colorInput.setAttribute("aria-label", "Overlay colour");
     this.colorInput.addEventListener("input", () => events.color(this.colorInput.value));
     this.opacityInput = el("input", { type: "range", min: "0.05", max: "1", step: "0.05", title: "Overlay opacity", cls: "iw-opacity" });
+    this.opacityInput.setAttribute("aria-label", "Overlay opacity");
     this.opacityInput.addEventListener("input", () => events.opacity(Number(this.opacityInput.value)));
     this.showInput = el("input", { type: "checkbox", title: "Show the mask (H)", cls: "iw-show" });
     this.showInput.addEventListener("change", () => events.showMask(this.showInput.checked));
 
+    this.helpButton = button("?", "Keyboard shortcuts (?)", "help", "help");
+    this.helpButton.setAttribute("aria-label", "Help: keyboard shortcuts");
+    this.helpButton.setAttribute("aria-expanded", "false");
     this.bar = el("div", { cls: "iw-toolbar" }, [
       tools,
-      group(el("label", { cls: "iw-label", textContent: "Size" }), this.size, this.sizeLabel),
+      group(el("label", { cls: "iw-label" }, ["Size", this.size]), this.sizeLabel),
       group(this.undo, this.redo),
       group(
         button("Invert", "Invert the mask (I)", "invert", "invert"),
         button("Clear", "Clear the mask (Delete)", "clear", "clear"),
         button("Fill", "Mask the whole image (G)", "fill", "fill"),
       ),
-      group(button("Fit", "Fit the image (F)", "fit", "fit"), button("100%", "Actual pixels (1)", "actual", "actual"), this.zoomLabel),
       group(
         this.colorInput,
         this.opacityInput,
         el("label", { cls: "iw-label iw-show-label" }, [this.showInput, "Mask"]),
       ),
-      group(button("?", "Keyboard shortcuts (?)", "help", "help")),
+      // the help sits with the view controls, so a narrow toolbar never wraps it onto a row of its own
+      group(
+        button("Fit", "Fit the image (F)", "fit", "fit"),
+        button("100%", "Actual pixels (1)", "actual", "actual"),
+        this.zoomLabel,
+        this.helpButton,
+      ),
     ]);
 
     this.coverageLabel = el("span", { cls: "iw-coverage" });
@@ -156,7 +168,7 @@ export class Toolbar {
 
     const rows = HELP.map(([keys, what]) => el("tr", {}, [el("th", { textContent: keys }), el("td", { textContent: what })]));
     this.help = el("div", { cls: "iw-help", hidden: true }, [
-      el("div", { cls: "iw-help-title", textContent: "Shortcuts (click the painter first)" }),
+      el("div", { cls: "iw-help-title", textContent: "Shortcuts (click the picture, or Tab to it, first)" }),
       el("table", {}, [el("tbody", {}, rows)]),
     ]);
   }
@@ -167,6 +179,7 @@ export class Toolbar {
 
   toggleHelp(open = this.help.hidden): void {
     this.help.hidden = !open;
+    this.helpButton.setAttribute("aria-expanded", String(open));
   }
 
   update(s: ToolbarState): void {
