@@ -12,6 +12,7 @@ import { type Model, TOOLS, type Tool } from "./model";
 import { MaskRaster, type Rect, unionRect } from "./raster";
 import { parseColor } from "./render";
 import { Stage } from "./stage";
+import { type CanvasColours, strokeVisible, watchTheme } from "./theme";
 import { dataViewBytes, MaskSync } from "./sync";
 import { type Gesture, LassoGesture, startGesture } from "./tools";
 import { Toolbar } from "./ui";
@@ -86,6 +87,8 @@ export class Painter implements InputTarget, CursorTarget {
     for (const name of ["tool", "brush_size"] as const) on(name, () => this.refreshControls());
     for (const name of ["overlay_color", "overlay_opacity", "show_mask"] as const) on(name, () => this.applyOverlay());
     on("viewport_height", () => this.stage.setHeight(model.get("viewport_height")));
+    this.offModel.push(watchTheme(() => this.stage.themeChanged()));
+    this.stage.themeChanged();
     this.applyOverlay();
     this.imageChanged = true;
     this.processChanges();
@@ -404,42 +407,28 @@ export class Painter implements InputTarget, CursorTarget {
   }
 
   private drawUi(ctx: CanvasRenderingContext2D): void {
-    this.gesture?.preview(ctx, this.stage.view);
+    const colours = this.stage.colours;
+    this.gesture?.preview(ctx, this.stage.view, colours);
     const cursor = this.cursor.screen;
     const p = cursor ?? this.hoverAt;
-    if (cursor) drawCrosshair(ctx, cursor);
+    if (cursor) drawCrosshair(ctx, cursor, colours);
     const tool = this.tool;
     if (!p || this.panning || (tool !== "brush" && tool !== "eraser")) return;
     const r = Math.max(1, (this.model.get("brush_size") / 2) * this.stage.view.scale);
-    ctx.save();
     ctx.beginPath();
     ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
-    ctx.lineWidth = 1.5;
-    ctx.strokeStyle = "rgba(0,0,0,0.75)";
-    ctx.stroke();
-    ctx.setLineDash(tool === "eraser" ? [4, 3] : []);
-    ctx.lineWidth = 1;
-    ctx.strokeStyle = "#fff";
-    ctx.stroke();
-    ctx.restore();
+    strokeVisible(ctx, colours, tool === "eraser" ? [4, 3] : []);
   }
 }
 
-/** The keyboard cursor: a crosshair with a gap at its centre, dark under light so it shows on any picture. */
-function drawCrosshair(ctx: CanvasRenderingContext2D, p: Point): void {
-  ctx.save();
+/** The keyboard cursor: a crosshair with a gap at its centre, in colours that show on any picture. */
+function drawCrosshair(ctx: CanvasRenderingContext2D, p: Point, colours: CanvasColours): void {
   ctx.beginPath();
   for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]] as const) {
     ctx.moveTo(p.x + dx * 4, p.y + dy * 4);
     ctx.lineTo(p.x + dx * 14, p.y + dy * 14);
   }
-  ctx.lineWidth = 3;
-  ctx.strokeStyle = "rgba(0,0,0,0.8)";
-  ctx.stroke();
-  ctx.lineWidth = 1.5;
-  ctx.strokeStyle = "#fff";
-  ctx.stroke();
-  ctx.restore();
+  strokeVisible(ctx, colours, [], 1.5);
 }
 
 /** The image and smaller copies (halving down to ~256 px) so zoomed-out views draw from few pixels. */

@@ -10,6 +10,7 @@
 import type { MaskRaster, Rect } from "./raster";
 import { unionRect } from "./raster";
 import { imageRectToDevice, type PixelTarget, renderOverlay } from "./render";
+import { type CanvasColours, readColours } from "./theme";
 import { ViewTransform } from "./view";
 
 export class Stage {
@@ -21,6 +22,8 @@ export class Stage {
   cssHeight = 0;
   dpr = 1;
   rgb: [number, number, number] = [255, 59, 48];
+  /** The theme's colours for what is drawn on the canvases (see theme.ts). */
+  colours: CanvasColours;
   /** Called on every frame that redraws the UI layer, with a context in CSS pixels. */
   drawUi: (ctx: CanvasRenderingContext2D) => void = () => {};
   /** Called after each frame that changed anything on screen. */
@@ -60,6 +63,14 @@ export class Stage {
     [this.uiCanvas, this.uiCtx] = make("iw-layer iw-ui-layer");
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(this.el);
+    this.colours = readColours(document.body);
+  }
+
+  /** Read the theme's colours again (the theme changed) and redraw everything with them. */
+  themeChanged(): void {
+    this.colours = readColours(this.el);
+    this.checkerPattern = null;
+    this.requestView();
   }
 
   destroy(): void {
@@ -197,9 +208,9 @@ export class Stage {
       tile.width = tile.height = 16;
       const t = tile.getContext("2d");
       if (!t) return null;
-      t.fillStyle = "#f2f2f2";
+      t.fillStyle = this.colours.checkerLight;
       t.fillRect(0, 0, 16, 16);
-      t.fillStyle = "#d6d6d6";
+      t.fillStyle = this.colours.checkerDark;
       t.fillRect(0, 0, 8, 8);
       t.fillRect(8, 8, 8, 8);
       this.checkerPattern = ctx.createPattern(tile, "repeat");
@@ -221,7 +232,7 @@ export class Stage {
     for (const l of this.levels) if (l.width >= shown) level = l;
     ctx.setTransform(d, 0, 0, d, 0, 0);
     // a checkerboard under the image shows its transparent pixels (and the image's extent while it loads)
-    ctx.fillStyle = this.checker(ctx) ?? "#e8e8e8";
+    ctx.fillStyle = this.checker(ctx) ?? this.colours.checkerLight;
     ctx.fillRect(tx, ty, raster.width * scale, raster.height * scale);
     if (!level) return;
     ctx.imageSmoothingEnabled = scale * d < 2;

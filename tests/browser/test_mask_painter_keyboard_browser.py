@@ -172,7 +172,7 @@ def test_a_partial_mask_from_the_keyboard_alone(painter: Painter) -> None:
 
 
 @pytest.mark.parametrize("theme", THEMES)
-def test_axe_finds_nothing_serious_and_every_control_has_a_focus_ring(painter: Painter, theme: str) -> None:
+def test_axe_finds_nothing_serious_and_rings_and_text_have_contrast(painter: Painter, theme: str) -> None:
     page = painter.page
     painter.set_theme(theme)
     page.add_script_tag(path=str(AXE))
@@ -199,8 +199,14 @@ def test_axe_finds_nothing_serious_and_every_control_has_a_focus_ring(painter: P
         assert ring["width"] >= 2, ring
         assert ring["contrast"] >= 3, ring
 
+    page.focus(".iw-painter button[data-action='rectangle']")
+    page.keyboard.press("Enter")  # an active tool button, to measure its text too
+    texts = page.evaluate(CONTRAST)["text"]
+    assert texts
+    low = [t for t in texts if t["ratio"] < 4.5]
+    assert not low, low
     name = theme.split()[-1].lower()
     painter.nb.screenshot(f"painter-theme-{name}", painter.root)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    figures = {"axe": counts, "rings": rings}
+    figures = {"axe": counts, "rings": rings, "text": texts}
     (ARTIFACTS / f"{painter.nb.kind}-painter-contrast-{name}.json").write_text(json.dumps(figures, indent=1))
