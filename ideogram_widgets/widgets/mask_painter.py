@@ -1,7 +1,8 @@
 """MaskPainter: draw an inpainting mask on an image in the browser, at the image's full resolution.
 
 All drawing happens in the browser (``js/src``): brush, eraser, rectangle, ellipse, lasso/polygon,
-invert, clear, fill, unlimited undo/redo, zoom and pan. The kernel hears about the mask once per finished
+magic wand, grow/shrink, invert, clear, fill, unlimited undo/redo, zoom and pan, all of it from the
+keyboard too. The kernel hears about the mask once per finished
 stroke, as a 1-bit PNG the size of the image, never once per pointer move.
 
 Example:
@@ -42,7 +43,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 _BUNDLE = STATIC_DIR / "mask_painter.js"
 _STYLES = STATIC_DIR / "mask_painter.css"
 
-TOOLS = ("brush", "eraser", "rectangle", "ellipse", "lasso")
+TOOLS = ("brush", "eraser", "rectangle", "ellipse", "lasso", "wand")
 """The drawing tools, as the ``tool`` trait spells them."""
 
 _MASK_KEYS = ("mask_png", "mask_version", "coverage")
@@ -55,9 +56,13 @@ def _bytes_from_json(value: Any, _widget: object) -> bytes:
 
 def _color(value: str) -> str:
     text = value.strip().lower()
+    if text == "auto":
+        return text
     if len(text) == 7 and text[0] == "#" and all(c in "0123456789abcdef" for c in text[1:]):
         return text
-    raise traitlets.TraitError(f"overlay_color: {value!r} is not allowed; expected a colour like '#ff3b30'")
+    raise traitlets.TraitError(
+        f"overlay_color: {value!r} is not allowed; expected 'auto' or a colour like '#ff3b30'"
+    )
 
 
 class MaskPainter(anywidget.AnyWidget):
@@ -71,7 +76,8 @@ class MaskPainter(anywidget.AnyWidget):
         mask: a starting mask (array, PIL image, path or bytes; True / white = edit), same size.
         brush_size: brush diameter in image pixels (default: 1/40 of the longer side).
         tool: one of :data:`TOOLS`.
-        overlay_color, overlay_opacity, show_mask: how the mask is shown over the image.
+        overlay_color, overlay_opacity, show_mask: how the mask is shown over the image (its edge is
+            always outlined; "auto" colours it against the picture's mean hue).
         height: height of the drawing area in pixels (the width follows the notebook).
         display_max_side: the browser's copy of the image is downscaled beyond this many pixels
             (default 2048; the mask never is). Big pictures go as JPEG (WebP with transparency).
@@ -103,9 +109,20 @@ class MaskPainter(anywidget.AnyWidget):
     coverage = traitlets.Float(0.0, min=0.0, max=1.0, help="fraction marked to edit").tag(sync=True)
     tool = traitlets.Enum(TOOLS, default_value="brush").tag(sync=True)
     brush_size = traitlets.Int(40, min=1, max=4096, help="brush diameter in image pixels").tag(sync=True)
-    overlay_color = traitlets.Unicode("#ff3b30").tag(sync=True)
+    overlay_color = traitlets.Unicode(
+        "auto", help="'#rrggbb', or 'auto': the complement of the picture's mean hue, so the mask shows"
+    ).tag(sync=True)
     overlay_opacity = traitlets.Float(0.45, min=0.0, max=1.0).tag(sync=True)
     show_mask = traitlets.Bool(True).tag(sync=True)
+    wand_tolerance = traitlets.Int(32, min=0, max=255, help="magic wand: largest R, G or B difference").tag(
+        sync=True
+    )
+    wand_contiguous = traitlets.Bool(True, help="magic wand: only pixels connected to the click").tag(
+        sync=True
+    )
+    grow_by = traitlets.Int(8, min=1, max=1024, help="pixels the Grow and Shrink buttons move the edge").tag(
+        sync=True
+    )
     viewport_height = traitlets.Int(520, min=120, max=4000, help="drawing area height, CSS px").tag(sync=True)
 
     def __init__(
@@ -115,7 +132,7 @@ class MaskPainter(anywidget.AnyWidget):
         mask: MaskSource | None = None,
         brush_size: int | None = None,
         tool: str = "brush",
-        overlay_color: str = "#ff3b30",
+        overlay_color: str = "auto",
         overlay_opacity: float = 0.45,
         show_mask: bool = True,
         height: int = 520,

@@ -6,7 +6,8 @@
  * cursor — the brush's pen down, a rectangle's or ellipse's first corner, the lasso's first point — the
  * arrows then draw, size the shape or trace the lasso, and Enter again ends it (one undoable step, one
  * mask to the kernel). A lasso that did not move becomes a polygon: each Enter adds a point, Shift+Enter
- * closes it. The magic wand selects at the cursor on Enter. Alt+Enter erases instead, Esc cancels.
+ * closes it. The magic wand selects at the cursor on Enter (Shift+Enter adds to the mask). Alt+Enter
+ * erases instead, Esc cancels.
  * Moving the pointer over the picture hides the cursor, and the mouse takes over.
  */
 import type { Point, ViewTransform } from "./view";
@@ -19,7 +20,7 @@ export interface CursorTarget {
   hasGesture(): boolean;
   /** True while a polygon (click-by-click lasso) is open: Enter then adds a point. */
   polygonOpen(): boolean;
-  beginGesture(screen: Point, erase: boolean): void;
+  beginGesture(screen: Point, erase: boolean, add: boolean): void;
   clickGesture(screen: Point): void;
   moveGesture(screens: Point[], constrain: boolean): void;
   releaseGesture(): void;
@@ -71,10 +72,10 @@ export class KeyboardCursor {
   }
 
   /** Enter at the cursor; returns false when the cursor is hidden (Enter then keeps its other meaning). */
-  enter(erase: boolean): boolean {
+  enter(erase: boolean, add = false): boolean {
     const p = this.screen;
     if (!p) return false;
-    if (!this.t.hasGesture()) this.t.beginGesture(p, erase);
+    if (!this.t.hasGesture()) this.t.beginGesture(p, erase, add);
     else if (this.t.polygonOpen()) this.t.clickGesture(p);
     else this.t.releaseGesture();
     this.t.cursorChanged();

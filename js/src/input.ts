@@ -19,7 +19,8 @@ export interface InputTarget {
   readonly root: HTMLElement;
   readonly stage: Stage;
   hasGesture(): boolean;
-  beginGesture(screen: Point, erase: boolean): void;
+  /** `add`: Shift was held (the magic wand adds to the mask). */
+  beginGesture(screen: Point, erase: boolean, add: boolean): void;
   /** A click while a polygon is open: adds a vertex or closes it. */
   clickGesture(screen: Point): void;
   moveGesture(screens: Point[], constrain: boolean): void;
@@ -33,7 +34,7 @@ export interface InputTarget {
   /** Arrow keys on the drawing area: the keyboard cursor (cursor.ts). */
   cursorMove(dx: number, dy: number, fast: boolean): void;
   /** Enter on the drawing area: true when the keyboard cursor took it. */
-  cursorEnter(erase: boolean): boolean;
+  cursorEnter(erase: boolean, add: boolean): boolean;
 }
 
 const ARROWS: Record<string, [number, number]> = {
@@ -115,7 +116,7 @@ export class InputController {
     }
     const erase = e.button === 2 || e.button === 5 || e.altKey;
     this.mode = { kind: "draw", id: e.pointerId };
-    t.beginGesture(p, erase);
+    t.beginGesture(p, erase, e.shiftKey);
   }
 
   private move(e: PointerEvent): void {
@@ -212,8 +213,10 @@ export class InputController {
     }
     const arrow = ARROWS[e.key];
     if (arrow && (onControl || e.ctrlKey || e.metaKey)) return; // sliders use arrows
-    if (arrow || (e.key === "Enter" && !e.shiftKey && !e.ctrlKey && !e.metaKey)) {
-      const taken = arrow ? (this.t.cursorMove(arrow[0], arrow[1], e.shiftKey), true) : this.t.cursorEnter(e.altKey);
+    if (arrow || (e.key === "Enter" && !e.ctrlKey && !e.metaKey)) {
+      const taken = arrow
+        ? (this.t.cursorMove(arrow[0], arrow[1], e.shiftKey), true)
+        : this.t.cursorEnter(e.altKey, e.shiftKey);
       if (taken) {
         e.preventDefault();
         e.stopPropagation();

@@ -10,13 +10,15 @@ import { type InputTarget, InputController } from "./input";
 import type { Action } from "./keys";
 import { type Model, TOOLS, type Tool } from "./model";
 import { MaskRaster, type Rect, unionRect } from "./raster";
+import { contrastingColour, decodeImageLevels, Picture } from "./picture";
 import { parseColor } from "./render";
 import { Stage } from "./stage";
-import { type CanvasColours, strokeVisible, watchTheme } from "./theme";
 import { dataViewBytes, MaskSync } from "./sync";
+import { type CanvasColours, strokeVisible, watchTheme } from "./theme";
 import { type Gesture, LassoGesture, startGesture } from "./tools";
 import { Toolbar } from "./ui";
 import { clamp, type Point, type ViewTransform } from "./view";
+import { type Combine, wandSelect } from "./wand";
 
 export class Painter implements InputTarget, CursorTarget {
   readonly root: HTMLDivElement;
@@ -37,6 +39,9 @@ export class Painter implements InputTarget, CursorTarget {
   private changesQueued = false;
   private imageLoad = 0;
   private syncText = "";
+  private picture: Picture | null = null;
+  /** The overlay colour "auto" stands for: chosen against the picture's mean colour. */
+  private autoColour = "#ff00ff";
   private offModel: (() => void)[] = [];
 
   constructor(
@@ -62,6 +67,9 @@ export class Painter implements InputTarget, CursorTarget {
       },
       brushSize: (size) => this.setTrait("brush_size", size),
       color: (css) => this.setTrait("overlay_color", css),
+      tolerance: (value) => this.setTrait("wand_tolerance", value),
+      contiguous: (on) => this.setTrait("wand_contiguous", on),
+      growBy: (px) => this.setTrait("grow_by", px),
       opacity: (value) => this.setTrait("overlay_opacity", value),
       showMask: (visible) => this.setTrait("show_mask", visible),
     });
@@ -84,7 +92,9 @@ export class Painter implements InputTarget, CursorTarget {
     };
     for (const name of ["display_image", "display_mime", "image_width", "image_height"] as const) on(name, () => this.queueChange("image"));
     on("mask_png", () => this.queueChange("mask"));
-    for (const name of ["tool", "brush_size"] as const) on(name, () => this.refreshControls());
+    for (const name of ["tool", "brush_size", "wand_tolerance", "wand_contiguous", "grow_by"] as const) {
+      on(name, () => this.refreshControls());
+    }
     for (const name of ["overlay_color", "overlay_opacity", "show_mask"] as const) on(name, () => this.applyOverlay());
     on("viewport_height", () => this.stage.setHeight(model.get("viewport_height")));
     this.offModel.push(watchTheme(() => this.stage.themeChanged()));
@@ -152,7 +162,9 @@ export class Painter implements InputTarget, CursorTarget {
       this.history.reset(this.raster); // the starting mask is not an undoable step
     }
     this.stage.setImageLevels(levels);
-    this.stage.requestMask(null);
+    this.picture = new Picture(levels);
+    this.autoColour = contrastingColour(this.picture.meanColour());
+    this.applyOverlay();
     this.root.dataset.ready = "1";
     this.refreshControls();
   }
@@ -175,9 +187,14 @@ export class Painter implements InputTarget, CursorTarget {
     this.refreshControls();
   }
 
+  private get overlayColour(): string {
+    const chosen = this.model.get("overlay_color");
+    return chosen === "auto" ? this.autoColour : chosen;
+  }
+
   private applyOverlay(): void {
-    this.stage.setOverlay(this.model.get("overlay_opacity"), this.model.get("show_mask"));
-    this.stage.setColor(parseColor(this.model.get("overlay_color")));
+    const colour = parseColor(this.overlayColour);
+    this.stage.setOverlay(colour, this.model.get("overlay_opacity"), this.model.get("show_mask"));
     this.refreshControls();
   }
 
@@ -204,7 +221,10 @@ export class Painter implements InputTarget, CursorTarget {
       maxBrush: this.maxBrush,
       canUndo: this.history.canUndo,
       canRedo: this.history.canRedo,
-      color: this.model.get("overlay_color"),
+      color: this.overlayColour,
+      tolerance: this.model.get("wand_tolerance"),
+      contiguous: this.model.get("wand_contiguous"),
+      growBy: this.model.get("grow_by"),
       opacity: this.model.get("overlay_opacity"),
       showMask: this.model.get("show_mask"),
       zoom: this.stage.view.scale,
@@ -232,7 +252,11 @@ export class Painter implements InputTarget, CursorTarget {
     return { x, y };
   }
 
-  beginGesture(screen: Point, erase: boolean): void {
+  beginGesture(screen: Point, erase: boolean, add = false): void {
+    if (this.tool === "wand") {
+      this.wand(this.toImage(screen), erase ? "subtract" : add ? "add" : "replace");
+      return;
+    }
     this.gesture = startGesture(this.tool, this.raster, this.toImage(screen), {
       radius: this.model.get("brush_size") / 2,
       erase,
@@ -319,8 +343,23 @@ export class Painter implements InputTarget, CursorTarget {
     this.cursor.move(dx, dy, fast);
   }
 
-  cursorEnter(erase: boolean): boolean {
-    return this.cursor.enter(erase);
+  cursorEnter(erase: boolean, add: boolean): boolean {
+    if (add && this.tool !== "wand") return false; // Shift+Enter closes a polygon
+    return this.cursor.enter(erase, add);
+  }
+
+  /** The magic wand at image point `p`: one undoable step, one mask to the kernel. */
+  private wand(p: Point, mode: Combine): void {
+    const px = this.picture?.pixels;
+    if (!px || p.x < 0 || p.y < 0 || p.x >= this.raster.width || p.y >= this.raster.height) return;
+    const started = performance.now();
+    const sx = (p.x * px.width) / this.raster.width;
+    const sy = (p.y * px.height) / this.raster.height;
+    const tolerance = this.model.get("wand_tolerance");
+    const selection = wandSelect(px, sx, sy, tolerance, this.model.get("wand_contiguous"));
+    const rect = this.raster.combineSelection(selection, px.width, px.height, mode);
+    this.commit(rect, "magic wand");
+    this.root.dataset.wandMs = String(performance.now() - started);
   }
 
   cursorChanged(): void {
@@ -357,6 +396,13 @@ export class Painter implements InputTarget, CursorTarget {
           this.sync.edited();
         }
         this.refreshControls();
+        break;
+      }
+      case "grow":
+      case "shrink": {
+        this.cancelGesture();
+        const by = this.model.get("grow_by");
+        this.commit(this.raster.grow(a === "grow" ? by : -by), a);
         break;
       }
       case "invert":
@@ -429,18 +475,4 @@ function drawCrosshair(ctx: CanvasRenderingContext2D, p: Point, colours: CanvasC
     ctx.lineTo(p.x + dx * 14, p.y + dy * 14);
   }
   strokeVisible(ctx, colours, [], 1.5);
-}
-
-/** The image and smaller copies (halving down to ~256 px) so zoomed-out views draw from few pixels. */
-async function decodeImageLevels(bytes: Uint8Array, mime: string): Promise<ImageBitmap[]> {
-  const full = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mime }));
-  const levels = [full];
-  let w = full.width;
-  let h = full.height;
-  while (Math.max(w, h) >= 512) {
-    w = Math.max(1, Math.round(w / 2));
-    h = Math.max(1, Math.round(h / 2));
-    levels.push(await createImageBitmap(full, { resizeWidth: w, resizeHeight: h, resizeQuality: "medium" }));
-  }
-  return levels;
 }

@@ -40,6 +40,22 @@ export function watchTheme(changed: () => void): () => void {
   return () => observer.disconnect();
 }
 
+let probe: CanvasRenderingContext2D | null = null;
+
+/** Any CSS colour ("white", "#111", "rgba(...)") as [r, g, b], the way a canvas reads it. */
+export function toRgb(css: string): [number, number, number] {
+  probe ??= document.createElement("canvas").getContext("2d");
+  if (!probe) return [0, 0, 0];
+  probe.fillStyle = "#000";
+  probe.fillStyle = css;
+  const value = String(probe.fillStyle);
+  if (value.startsWith("#")) {
+    return [1, 3, 5].map((i) => parseInt(value.slice(i, i + 2), 16)) as [number, number, number];
+  }
+  const parts = value.match(/[\d.]+/g)?.map(Number) ?? [0, 0, 0];
+  return [parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 0];
+}
+
 /** Stroke the current path so it shows on any picture: wide in `paper`, then thin (dashed) in `ink`. */
 export function strokeVisible(ctx: CanvasRenderingContext2D, c: CanvasColours, dash: number[] = [], width = 1): void {
   ctx.save();
