@@ -7,6 +7,7 @@ import type { AnyModel } from "@anywidget/types";
 import { type CursorTarget, KeyboardCursor } from "./cursor";
 import { History } from "./history";
 import { type InputTarget, InputController } from "./input";
+import { nextBrushSize, runAction } from "./actions";
 import type { Action } from "./keys";
 import { type Model, TOOLS, type Tool } from "./model";
 import { MaskRaster, type Rect, unionRect } from "./raster";
@@ -14,11 +15,12 @@ import { contrastingColour, decodeImageLevels, Picture } from "./picture";
 import { parseColor } from "./render";
 import { Stage } from "./stage";
 import { dataViewBytes, MaskSync } from "./sync";
-import { type CanvasColours, strokeVisible, watchTheme } from "./theme";
+import { watchTheme } from "./theme";
 import { type Gesture, LassoGesture, startGesture } from "./tools";
 import { Toolbar } from "./ui";
-import { clamp, type Point, type ViewTransform } from "./view";
-import { type Combine, wandSelect } from "./wand";
+import { drawUiLayer } from "./ui_layer";
+import type { Point, ViewTransform } from "./view";
+import { applyWand, type Combine } from "./wand";
 
 export class Painter implements InputTarget, CursorTarget {
   readonly root: HTMLDivElement;
@@ -198,14 +200,14 @@ export class Painter implements InputTarget, CursorTarget {
     this.refreshControls();
   }
 
-  private setTrait<K extends keyof Model>(name: K, value: Model[K]): void {
+  setTrait<K extends keyof Model>(name: K, value: Model[K]): void {
     this.model.set(name, value);
     this.model.save_changes();
     this.refreshControls();
     this.stage.requestUi();
   }
 
-  private get tool(): Tool {
+  get tool(): Tool {
     const t = this.model.get("tool");
     return TOOLS.includes(t) ? t : "brush";
   }
@@ -214,7 +216,7 @@ export class Painter implements InputTarget, CursorTarget {
     return Math.max(16, Math.min(1024, Math.round(Math.max(this.raster.width, this.raster.height) / 2)));
   }
 
-  private refreshControls(): void {
+  refreshControls(): void {
     this.toolbar.update({
       tool: this.tool,
       brushSize: this.model.get("brush_size"),
@@ -351,15 +353,11 @@ export class Painter implements InputTarget, CursorTarget {
   /** The magic wand at image point `p`: one undoable step, one mask to the kernel. */
   private wand(p: Point, mode: Combine): void {
     const px = this.picture?.pixels;
-    if (!px || p.x < 0 || p.y < 0 || p.x >= this.raster.width || p.y >= this.raster.height) return;
+    if (!px) return;
     const started = performance.now();
-    const sx = (p.x * px.width) / this.raster.width;
-    const sy = (p.y * px.height) / this.raster.height;
-    const tolerance = this.model.get("wand_tolerance");
-    const selection = wandSelect(px, sx, sy, tolerance, this.model.get("wand_contiguous"));
-    const rect = this.raster.combineSelection(selection, px.width, px.height, mode);
-    this.commit(rect, "magic wand");
-    this.root.dataset.wandMs = String(performance.now() - started);
+    const options = { tolerance: this.model.get("wand_tolerance"), contiguous: this.model.get("wand_contiguous") };
+    this.commit(applyWand(this.raster, px, p, options, mode), "magic wand");
+    this.root.dataset.wandMs = String(performance.now() - started); // for the benchmark
   }
 
   cursorChanged(): void {
@@ -378,101 +376,57 @@ export class Painter implements InputTarget, CursorTarget {
   }
 
   brushSizeBy(steps: number): void {
-    const size = this.model.get("brush_size");
-    const next = steps > 0 ? Math.max(size + 1, Math.round(size * 1.2)) : Math.min(size - 1, Math.round(size / 1.2));
-    this.setTrait("brush_size", clamp(next, 1, this.maxBrush));
+    this.setTrait("brush_size", nextBrushSize(this.model.get("brush_size"), steps, this.maxBrush));
   }
 
   action(a: Action): void {
-    const st = this.stage;
-    switch (a) {
-      case "undo":
-      case "redo": {
-        this.cancelGesture();
-        const patch = a === "undo" ? this.history.undo() : this.history.redo();
-        if (patch) {
-          st.requestMask(patch.rect);
-          this.syncText = "sending…";
-          this.sync.edited();
-        }
-        this.refreshControls();
-        break;
-      }
-      case "grow":
-      case "shrink": {
-        this.cancelGesture();
-        const by = this.model.get("grow_by");
-        this.commit(this.raster.grow(a === "grow" ? by : -by), a);
-        break;
-      }
-      case "invert":
-      case "clear":
-      case "fill":
-        this.cancelGesture();
-        if (a === "invert") this.commit(this.raster.invert(), "invert");
-        else this.commit(this.raster.fillAll(a === "fill" ? 1 : 0), a);
-        break;
-      case "swap":
-        this.setTrait("tool", this.tool === "eraser" ? "brush" : "eraser");
-        break;
-      case "size-down":
-      case "size-up":
-        this.brushSizeBy(a === "size-up" ? 1 : -1);
-        break;
-      case "fit":
-        st.fit();
-        this.refreshControls();
-        break;
-      case "actual":
-        st.zoomCentered(1);
-        break;
-      case "zoom-in":
-      case "zoom-out":
-        st.zoomCentered(st.view.scale * (a === "zoom-in" ? 1.25 : 0.8));
-        break;
-      case "toggle-mask":
-        this.setTrait("show_mask", !this.model.get("show_mask"));
-        break;
-      case "help":
-        this.toolbar.toggleHelp();
-        break;
-      case "cancel":
-        if (this.toolbar.helpOpen) this.toolbar.toggleHelp(false);
-        else this.cancelGesture();
-        break;
-      case "close-polygon":
-        if (this.gesture) this.finishGesture();
-        break;
-      default:
-        if (a.startsWith("tool:")) {
-          this.cancelGesture();
-          this.setTrait("tool", a.slice(5) as Tool);
-        }
-    }
+    runAction(this, a);
     this.refreshControls();
   }
 
-  private drawUi(ctx: CanvasRenderingContext2D): void {
-    const colours = this.stage.colours;
-    this.gesture?.preview(ctx, this.stage.view, colours);
-    const cursor = this.cursor.screen;
-    const p = cursor ?? this.hoverAt;
-    if (cursor) drawCrosshair(ctx, cursor, colours);
-    const tool = this.tool;
-    if (!p || this.panning || (tool !== "brush" && tool !== "eraser")) return;
-    const r = Math.max(1, (this.model.get("brush_size") / 2) * this.stage.view.scale);
-    ctx.beginPath();
-    ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
-    strokeVisible(ctx, colours, tool === "eraser" ? [4, 3] : []);
-  }
-}
+  // ---- what actions.ts drives ------------------------------------------------------------------------
 
-/** The keyboard cursor: a crosshair with a gap at its centre, in colours that show on any picture. */
-function drawCrosshair(ctx: CanvasRenderingContext2D, p: Point, colours: CanvasColours): void {
-  ctx.beginPath();
-  for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]] as const) {
-    ctx.moveTo(p.x + dx * 4, p.y + dy * 4);
-    ctx.lineTo(p.x + dx * 14, p.y + dy * 14);
+  get helpOpen(): boolean {
+    return this.toolbar.helpOpen;
   }
-  strokeVisible(ctx, colours, [], 1.5);
+
+  toggleHelp(open?: boolean): void {
+    this.toolbar.toggleHelp(open);
+  }
+
+  closePolygon(): void {
+    if (this.gesture) this.finishGesture();
+  }
+
+  undoRedo(which: "undo" | "redo"): void {
+    this.cancelGesture();
+    const patch = which === "undo" ? this.history.undo() : this.history.redo();
+    if (patch) {
+      this.stage.requestMask(patch.rect);
+      this.syncText = "sending…";
+      this.sync.edited();
+    }
+  }
+
+  /** A whole-mask edit (invert, grow, ...): one undoable step, one mask to the kernel. */
+  editMask(label: string, edit: (raster: MaskRaster) => Rect | null): void {
+    this.cancelGesture();
+    this.commit(edit(this.raster), label);
+  }
+
+  trait<K extends keyof Model>(name: K): Model[K] {
+    return this.model.get(name);
+  }
+
+  private drawUi(ctx: CanvasRenderingContext2D): void {
+    drawUiLayer(ctx, {
+      gesture: this.gesture,
+      view: this.stage.view,
+      colours: this.stage.colours,
+      cursor: this.cursor.screen,
+      pointer: this.panning ? null : this.hoverAt,
+      brush: this.tool === "brush" || this.tool === "eraser" ? this.tool : null,
+      brushSize: this.model.get("brush_size"),
+    });
+  }
 }

@@ -4,6 +4,7 @@
  * copy's pixels (at most 2048 px a side, what the user sees) and the selection is then scaled to the
  * mask's full resolution, so a click on a 12 MP photo costs what a click on a 3 MP one does.
  */
+import type { MaskRaster, Rect } from "./raster";
 
 export interface Pixels {
   /** RGBA, 4 bytes per pixel, row by row (ImageData's layout). */
@@ -73,6 +74,24 @@ export function wandSelect(px: Pixels, x: number, y: number, tolerance: number, 
     }
   }
   return out;
+}
+
+/**
+ * The wand clicked at image point `p` (full-resolution coordinates) of a picture whose display copy has
+ * pixels `px`: selects on the copy, writes into the full-size mask. Returns the rectangle changed.
+ */
+export function applyWand(
+  raster: MaskRaster,
+  px: Pixels,
+  p: { x: number; y: number },
+  options: { tolerance: number; contiguous: boolean },
+  mode: Combine,
+): Rect | null {
+  if (p.x < 0 || p.y < 0 || p.x >= raster.width || p.y >= raster.height) return null;
+  const sx = (p.x * px.width) / raster.width;
+  const sy = (p.y * px.height) / raster.height;
+  const selection = wandSelect(px, sx, sy, options.tolerance, options.contiguous);
+  return raster.combineSelection(selection, px.width, px.height, mode);
 }
 
 /**

@@ -377,6 +377,23 @@ def test_starting_mask_and_display_options():
     assert painter.show_mask is True
 
 
+def test_overlay_colour_is_auto_by_default_and_the_selection_settings_sync():
+    painter = MaskPainter(photo())
+    assert painter.overlay_color == "auto"  # the browser picks a colour against the picture
+    painter.overlay_color = " AUTO "
+    assert painter.overlay_color == "auto"
+    assert (painter.wand_tolerance, painter.wand_contiguous, painter.grow_by) == (32, True, 8)
+    browser_update(painter, {"tool": "wand", "wand_tolerance": 60, "wand_contiguous": False, "grow_by": 3})
+    assert (painter.tool, painter.wand_tolerance, painter.wand_contiguous, painter.grow_by) == (
+        "wand",
+        60,
+        False,
+        3,
+    )
+    with pytest.raises(traitlets.TraitError):
+        painter.wand_tolerance = 300
+
+
 def test_default_brush_scales_with_the_image():
     assert MaskPainter(photo(400, 100)).brush_size == 10
     assert MaskPainter(np.zeros((64, 64), np.uint8)).brush_size == 4
