@@ -124,7 +124,8 @@ def display_copy(image: Image.Image, max_side: int = DISPLAY_MAX_SIDE) -> Displa
     if max(width, height) > max_side:
         factor = max_side / max(width, height)
         size = (max(1, round(width * factor)), max(1, round(height * factor)))
-        shown = shown.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        # box-reduce first, then bicubic: ~40 % faster than Lanczos and indistinguishable for display
+        shown = shown.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
     if shown.width * shown.height <= LOSSLESS_MAX_PIXELS:
         png = encode_png(shown, compress_level=1)  # speed over bytes: this is a display copy
         if len(png) <= LOSSLESS_MAX_BYTES:
