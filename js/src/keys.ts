@@ -110,5 +110,6 @@ export const HELP: readonly [string, string][] = [
   ["Arrows (Shift: faster)", "no pointer needed: move the keyboard cursor over the picture"],
   ["Enter … arrows … Enter", "at the cursor: start, draw, end a stroke, shape or lasso (Alt + Enter erases)"],
   ["Shift + Enter", "close a polygon (a lasso that did not move adds a point per Enter)"],
+  ["W, then Enter", "magic wand at the keyboard cursor (Shift + Enter adds, Alt + Enter subtracts)"],
   ["Tab, then Enter or Space", "reach and press the toolbar's buttons"],
 ];

@@ -175,6 +175,8 @@ def test_a_partial_mask_from_the_keyboard_alone(painter: Painter) -> None:
 def test_axe_finds_nothing_serious_and_rings_and_text_have_contrast(painter: Painter, theme: str) -> None:
     page = painter.page
     painter.set_theme(theme)
+    painter.nb.kernel.run("painter.tool = 'wand'")  # its options (tolerance, contiguous) are shown too
+    page.wait_for_selector(".iw-painter .iw-wand-options", state="visible")
     page.add_script_tag(path=str(AXE))
     results = page.evaluate("async () => await axe.run(document.querySelector('.iw-painter'))")
     bad = [v for v in results["violations"] if v["impact"] in ("critical", "serious")]
@@ -193,7 +195,8 @@ def test_axe_finds_nothing_serious_and_rings_and_text_have_contrast(painter: Pai
         ring["contrast"] = contrast(ring["color"], ring["around"])
         rings.append(ring)
     reached = {r["action"] for r in rings}
-    assert {"brush", "eraser", "rectangle", "fill", "fit", "help", "Brush size", "Overlay opacity"} <= reached
+    controls = {"brush", "wand", "fill", "grow", "help", "Brush size", "Overlay opacity", "Wand tolerance"}
+    assert controls <= reached
     for ring in rings:
         assert ring["style"] != "none", ring
         assert ring["width"] >= 2, ring
