@@ -16,7 +16,7 @@ from PIL import Image
 from ipycanvas import Canvas, hold_canvas
 from ideogram_widgets import MaskPainter
 from ideogram_widgets.samples import sample_image
-from ideogram_widgets.widgets._mask_codec import display_png
+from ideogram_widgets.api.media import encode_png
 
 SIDE, BRUSH = {SIDE}, {BRUSH}
 picture = sample_image(1024, 1024).resize((SIDE, SIDE), Image.Resampling.BICUBIC)
@@ -31,7 +31,7 @@ painter
 
 REFERENCE = f"""
 reference = Canvas(width=SIDE, height=SIDE, layout=ipywidgets.Layout(width="{VIEW}px", height="{VIEW}px"))
-reference.draw_image(ipywidgets.Image(value=display_png(picture, SIDE)[0], format="png"), 0, 0)
+reference.draw_image(ipywidgets.Image(value=encode_png(picture, compress_level=1), format="png"), 0, 0)
 reference.stroke_style = "#ff0000"
 reference.line_width = BRUSH
 reference.line_cap = "round"
@@ -132,5 +132,53 @@ PROBE = """
     window.removeEventListener("pointerup", onUp, true);
     return { ...rec, pending: rec.moves.length - next };
   };
+}
+"""
+
+# ---- how fast a picture appears (issue 9, item 6) -----------------------------------------------------
+
+LOAD_CASES = {"600×400": (600, 400), "12 MP photo": (4032, 3024)}
+"""The pictures the load benchmark opens: a small one, and a 4032 × 3024 phone-camera-sized photo."""
+
+LOAD_SETUP = """
+import time
+import numpy as np
+from PIL import Image
+from ideogram_widgets import MaskPainter
+
+def photo(width, height, seed=7):
+    # natural-looking, not flat: smooth colour fields, fine texture and sensor noise, so a JPEG/WebP of it
+    # is as big as a real photo's would be
+    rng = np.random.default_rng(seed)
+    coarse = rng.integers(0, 256, (height // 48 + 2, width // 48 + 2, 3), dtype=np.uint8)
+    base = np.asarray(Image.fromarray(coarse).resize((width, height), Image.Resampling.BICUBIC), np.float32)
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    texture = 14 * np.sin(xs / 5.3 + 3 * np.sin(ys / 41)) * np.cos(ys / 7.1)
+    noisy = base + texture[..., None] + rng.normal(0, 4, base.shape).astype(np.float32)
+    return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8), "RGB")
+
+picture = photo({width}, {height})
+"""
+
+LOAD_PAINTER = """
+started = time.time()
+painter = MaskPainter(picture)
+painter
+"""
+
+# Installed before the cells run: resolves with the wall-clock time (ms) of the first animation frame after
+# the painter says it is ready (its image decoded and drawn, its mask allocated, input wired).
+LOAD_PROBE = """
+() => {
+  window.__painterDrawn = new Promise((resolve) => {
+    const check = () => {
+      if (document.querySelector(".iw-painter[data-ready='1']")) {
+        requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now()));
+      } else {
+        requestAnimationFrame(check);
+      }
+    };
+    check();
+  });
 }
 """

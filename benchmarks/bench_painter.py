@@ -23,8 +23,20 @@ from typing import Any
 import numpy as np
 from playwright.sync_api import FloatRect, Page, WebSocket, sync_playwright
 
-from benchmarks._figures import Figure, print_figures
-from benchmarks._painter_page import BRUSH, PAINTER, PROBE, REFERENCE, SETUP, SIDE, VIEW
+from benchmarks._figures import Figure, print_figures, quick
+from benchmarks._painter_page import (
+    BRUSH,
+    LOAD_CASES,
+    LOAD_PAINTER,
+    LOAD_PROBE,
+    LOAD_SETUP,
+    PAINTER,
+    PROBE,
+    REFERENCE,
+    SETUP,
+    SIDE,
+    VIEW,
+)
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, KERNEL_IDLE
 from tests.browser.jupyter import JupyterServer, KernelProbe, isolated_env, wait_until
 
@@ -32,6 +44,7 @@ MOVE_INTERVAL = 0.008  # s between pointer moves: a 125 Hz mouse
 STROKE = [(0.12, 0.15), (0.85, 0.3), (0.2, 0.55), (0.88, 0.8), (0.3, 0.9)]  # fractions of the image
 MOVES_PER_SEGMENT = 40
 RUNS = 5
+LOAD_RUNS = 5
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -191,15 +204,106 @@ def open_notebook(server: JupyterServer, page: Page) -> tuple[KernelProbe, float
     return kernel, load_s
 
 
+def measure_load(
+    server: JupyterServer, page: Page, wire: WireCounter, size: tuple[int, int]
+) -> tuple[float, int, list[float]]:
+    """Seconds from the painter's cell starting in the kernel to the painter drawn and usable in the page,
+    the bytes the kernel sent the page meanwhile, and two magic-wand clicks (ms each)."""
+    width, height = size
+    setup = LOAD_SETUP.format(width=width, height=height)
+    filename = server.write_notebook(f"load-{width}x{height}", [setup])
+    page.goto(server.notebook_url(filename))
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")  # makes the photo
+    kernel = KernelProbe(server.kernel_connection_file(filename))
+    try:
+        wait_until(lambda: kernel.eval("'picture' in globals()"), timeout=120, what="the photo")
+        page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+        page.evaluate(LOAD_PROBE)
+        wire.reset()
+        page.evaluate(
+            """(source) => {
+              const panel = window.jupyterapp.shell.currentWidget;
+              panel.content.model.sharedModel.insertCell(1, { cell_type: "code", source });
+              panel.content.activeCellIndex = 1;
+              return window.jupyterapp.commands.execute("notebook:run-cell");
+            }""",
+            LOAD_PAINTER,
+        )
+        drawn_ms = float(page.evaluate("() => window.__painterDrawn"))
+        started = float(kernel.eval("started"))
+        loaded = (drawn_ms / 1000 - started, wire.received)
+        wand = [wand_click(page, kernel, k) for k in range(2)]
+        return loaded[0], loaded[1], wand
+    finally:
+        kernel.close()
+
+
+def wand_click(page: Page, kernel: KernelProbe, k: int) -> float:
+    """Milliseconds the page spent on one magic-wand click (select on the display copy, write the
+    full-size mask, commit), the first click including reading the copy's pixels."""
+    if k == 0:
+        page.click(".iw-painter button[data-action='wand']")
+    page.evaluate("() => { delete document.querySelector('.iw-painter').dataset.wandMs; }")
+    before = int(kernel.eval("painter.mask_version"))
+    box = page.locator(".iw-stage").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * (0.3 + 0.4 * k), box["y"] + box["height"] / 2)
+    page.wait_for_selector(".iw-painter[data-wand-ms]", timeout=30_000)
+    wait_until(lambda: kernel.eval("painter.mask_version") > before, timeout=30, what="the wand's mask")
+    return float(page.locator(".iw-painter").get_attribute("data-wand-ms") or "nan")
+
+
+def load_figures(server: JupyterServer, browser: Any) -> list[Figure]:
+    """Painter drawn-and-usable time and kernel → browser bytes for each picture of LOAD_CASES."""
+    figures: list[Figure] = []
+    goals = {"12 MP photo": ("≤ 2.5 s", 2.5, "≤ 1.5 MB", 1.5e6)}
+    for name, size in LOAD_CASES.items():
+        times: list[float] = []
+        sent: list[float] = []
+        wand_first: list[float] = []
+        wand_next: list[float] = []
+        for _ in range(2 if quick() else LOAD_RUNS):
+            context = browser.new_context(viewport={"width": 1280, "height": 1000}, device_scale_factor=1)
+            page = context.new_page()
+            wire = WireCounter(page)
+            try:
+                seconds, received, (first, second) = measure_load(server, page, wire, size)
+            finally:
+                context.close()
+                for session in server.api("GET", "/api/sessions").json():
+                    server.api("DELETE", f"/api/sessions/{session['id']}")
+            print(f"{name}: painter drawn and usable {seconds:.2f} s after its cell ran, {received:,} B sent")
+            times.append(seconds)
+            sent.append(received)
+            wand_first.append(first)
+            wand_next.append(second)
+        ready = Figure("painter", f"{name} → painter drawn and usable", "s", times)
+        wire_bytes = Figure("painter", f"{name} → bytes kernel → browser", "B", sent)
+        if name in goals:
+            t_goal, t_max, b_goal, b_max = goals[name]
+            ready.goal, ready.met = t_goal, ready.median <= t_max
+            wire_bytes.goal, wire_bytes.met = b_goal, wire_bytes.median <= b_max
+        figures += [
+            ready,
+            wire_bytes,
+            Figure("painter", f"{name}: first magic-wand click (reads the copy's pixels)", "ms", wand_first),
+            Figure("painter", f"{name}: magic-wand click", "ms", wand_next),
+        ]
+    return figures
+
+
 def main() -> list[Figure]:
     runs: list[tuple[dict[str, Any], dict[str, Any], float]] = []
+    loads: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="bench-painter-") as tmp, sync_playwright() as p:
         server = JupyterServer("lab", Path(tmp))
         env: dict[str, str | float | bool] = dict(isolated_env(Path(tmp) / "chromium"))
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, env=env)
         server.start()
         try:
-            for _ in range(RUNS):
+            loads = load_figures(server, browser)
+            for _ in range(2 if quick() else RUNS):
                 context = browser.new_context(viewport={"width": 1280, "height": 1000}, device_scale_factor=1)
                 page = context.new_page()
                 wire = WireCounter(page)
@@ -217,7 +321,7 @@ def main() -> list[Figure]:
         finally:
             browser.close()
             server.stop()
-    figures = painter_figures(runs)
+    figures = loads + painter_figures(runs)
     print_figures(figures)
     return figures
 

@@ -1,4 +1,5 @@
-"""What crosses the wire for MaskPainter: the image's display copy and the mask, both as PNG bytes.
+"""What crosses the wire for MaskPainter: the image's display copy (PNG, or JPEG/WebP for big pictures) and
+the mask (PNG).
 
 The mask travels as a 1-bit greyscale PNG (white = edit) at the image's full size, the format the browser
 half (``js/src/png.ts``) writes and reads; a 4096 × 4096 mask of a few strokes is a few kilobytes.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import io
 import struct
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
@@ -24,7 +26,7 @@ from PIL import Image
 from ..api.errors import InputError
 from ..api.media import MaskArray, encode_png, load_mask
 
-__all__ = ["decode_mask", "display_png", "encode_mask", "png_size"]
+__all__ = ["DISPLAY_MAX_SIDE", "DisplayCopy", "decode_mask", "display_copy", "encode_mask", "png_size"]
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -58,10 +60,33 @@ def decode_mask(data: bytes) -> MaskArray:
     return load_mask(data)
 
 
-def display_png(image: Image.Image, max_side: int) -> tuple[bytes, tuple[int, int]]:
-    """The copy of ``image`` the browser shows: lossless PNG, downscaled only when a side exceeds
-    ``max_side`` (the mask stays at full size whatever this copy's size). Returns the bytes and their size.
-    """
+DISPLAY_MAX_SIDE = 2048
+"""Longest side of the browser's copy of a picture. A notebook column shows the painter at most about
+1,000 CSS px wide (2,000 device px on a 2× screen), so 2048 px is sharp at "Fit" everywhere and stays
+sharp to about 200 % zoom on a full-HD screen; a 12 MP photo's copy is then ~0.5 MB of JPEG instead of
+an 11.6 MB PNG. The mask is never downscaled: strokes land at the original's full resolution."""
+
+LOSSLESS_MAX_PIXELS = 1_000_000
+LOSSLESS_MAX_BYTES = 256 * 1024
+"""A display copy up to 1 MP whose PNG is at most 256 kB goes lossless (screenshots, diagrams, small
+pictures: exact pixels); anything bigger goes lossy."""
+
+LOSSY_QUALITY = 85
+"""JPEG/WebP quality of the display copy: no visible artefacts at 1:1, a quarter of q=95's bytes."""
+
+
+@dataclass(frozen=True)
+class DisplayCopy:
+    """The picture as the browser shows it: encoded ``data`` of type ``mime``, ``size`` pixels (may be
+    smaller than the original; the browser stretches it over the original's full-size coordinates)."""
+
+    data: bytes
+    mime: str
+    size: tuple[int, int]
+
+
+def _displayable(image: Image.Image) -> Image.Image:
+    """``image`` in a mode browsers show (RGB, RGBA, L or LA), tones kept."""
     shown = image
     if shown.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
         # 16-bit and float greyscale: Pillow's convert() would clip everything above 255 to white
@@ -71,10 +96,47 @@ def display_png(image: Image.Image, max_side: int) -> tuple[bytes, tuple[int, in
     if shown.mode not in ("RGB", "RGBA", "L", "LA"):
         has_alpha = "A" in shown.getbands() or "transparency" in shown.info
         shown = shown.convert("RGBA" if has_alpha else "RGB")
+    return shown
+
+
+def _has_transparency(image: Image.Image) -> bool:
+    if image.mode not in ("RGBA", "LA"):
+        return False
+    extrema = image.getchannel("A").getextrema()
+    return isinstance(extrema[0], int | float) and extrema[0] < 255
+
+
+def display_copy(image: Image.Image, max_side: int = DISPLAY_MAX_SIDE) -> DisplayCopy:
+    """The copy of ``image`` the browser shows, downscaled when a side exceeds ``max_side``.
+
+    Small pictures go as lossless PNG; bigger ones as JPEG (WebP when they have transparency), see
+    :data:`LOSSLESS_MAX_PIXELS`. CPU-bound (about 0.25 s for a 12 MP photo): call it from a thread when on
+    an event loop. Example:
+
+        >>> copy = display_copy(Image.new("RGB", (4032, 3024), "teal"))
+        >>> copy.mime, copy.size
+        ('image/jpeg', (2048, 1536))
+        >>> display_copy(Image.new("RGB", (60, 40))).mime
+        'image/png'
+    """
+    shown = _displayable(image)
     width, height = shown.size
     if max(width, height) > max_side:
         factor = max_side / max(width, height)
         size = (max(1, round(width * factor)), max(1, round(height * factor)))
-        shown = shown.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    # level 1: display copies of large photos are big, and speed matters more than bytes on localhost
-    return encode_png(shown, compress_level=1), shown.size
+        # box-reduce first, then bicubic: ~40 % faster than Lanczos and indistinguishable for display
+        shown = shown.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+    if shown.width * shown.height <= LOSSLESS_MAX_PIXELS:
+        png = encode_png(shown, compress_level=1)  # speed over bytes: this is a display copy
+        if len(png) <= LOSSLESS_MAX_BYTES:
+            return DisplayCopy(png, "image/png", shown.size)
+    out = io.BytesIO()
+    if _has_transparency(shown):
+        shown.save(out, "WEBP", quality=LOSSY_QUALITY, method=0)  # alpha stays lossless
+        return DisplayCopy(out.getvalue(), "image/webp", shown.size)
+    if shown.mode == "LA":
+        shown = shown.convert("L")
+    elif shown.mode == "RGBA":
+        shown = shown.convert("RGB")
+    shown.save(out, "JPEG", quality=LOSSY_QUALITY, optimize=False)
+    return DisplayCopy(out.getvalue(), "image/jpeg", shown.size)

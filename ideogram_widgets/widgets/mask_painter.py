@@ -1,7 +1,8 @@
 """MaskPainter: draw an inpainting mask on an image in the browser, at the image's full resolution.
 
 All drawing happens in the browser (``js/src``): brush, eraser, rectangle, ellipse, lasso/polygon,
-invert, clear, fill, unlimited undo/redo, zoom and pan. The kernel hears about the mask once per finished
+magic wand, grow/shrink, invert, clear, fill, unlimited undo/redo, zoom and pan, all of it from the
+keyboard too. The kernel hears about the mask once per finished
 stroke, as a 1-bit PNG the size of the image, never once per pointer move.
 
 Example:
@@ -20,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,7 @@ from PIL import Image
 
 from ..api.errors import InputError
 from ..api.media import ImageSource, MaskArray, MaskSource, load_image, load_mask
-from ._mask_codec import decode_mask, display_png, encode_mask, png_size
+from ._mask_codec import DISPLAY_MAX_SIDE, DisplayCopy, decode_mask, display_copy, encode_mask, png_size
 
 __all__ = ["TOOLS", "MaskPainter"]
 
@@ -41,7 +43,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 _BUNDLE = STATIC_DIR / "mask_painter.js"
 _STYLES = STATIC_DIR / "mask_painter.css"
 
-TOOLS = ("brush", "eraser", "rectangle", "ellipse", "lasso")
+TOOLS = ("brush", "eraser", "rectangle", "ellipse", "lasso", "wand")
 """The drawing tools, as the ``tool`` trait spells them."""
 
 _MASK_KEYS = ("mask_png", "mask_version", "coverage")
@@ -54,9 +56,13 @@ def _bytes_from_json(value: Any, _widget: object) -> bytes:
 
 def _color(value: str) -> str:
     text = value.strip().lower()
+    if text == "auto":
+        return text
     if len(text) == 7 and text[0] == "#" and all(c in "0123456789abcdef" for c in text[1:]):
         return text
-    raise traitlets.TraitError(f"overlay_color: {value!r} is not allowed; expected a colour like '#ff3b30'")
+    raise traitlets.TraitError(
+        f"overlay_color: {value!r} is not allowed; expected 'auto' or a colour like '#ff3b30'"
+    )
 
 
 class MaskPainter(anywidget.AnyWidget):
@@ -70,10 +76,11 @@ class MaskPainter(anywidget.AnyWidget):
         mask: a starting mask (array, PIL image, path or bytes; True / white = edit), same size.
         brush_size: brush diameter in image pixels (default: 1/40 of the longer side).
         tool: one of :data:`TOOLS`.
-        overlay_color, overlay_opacity, show_mask: how the mask is shown over the image.
+        overlay_color, overlay_opacity, show_mask: how the mask is shown over the image (its edge is
+            always outlined; "auto" colours it against the picture's mean hue).
         height: height of the drawing area in pixels (the width follows the notebook).
         display_max_side: the browser's copy of the image is downscaled beyond this many pixels
-            (the mask never is).
+            (default 2048; the mask never is). Big pictures go as JPEG (WebP with transparency).
 
     Example:
         >>> import numpy as np
@@ -89,9 +96,10 @@ class MaskPainter(anywidget.AnyWidget):
     _esm = _BUNDLE if _BUNDLE.is_file() else ""
     _css = _STYLES if _STYLES.is_file() else ""
 
-    image_png = traitlets.Bytes(b"", help="display copy of the image, PNG").tag(
+    display_image = traitlets.Bytes(b"", help="the browser's copy of the image (PNG, JPEG or WebP)").tag(
         sync=True, from_json=_bytes_from_json
     )
+    display_mime = traitlets.Unicode("image/png", help="the type of display_image").tag(sync=True)
     image_width = traitlets.Int(0, help="the image's width in pixels (the mask's too)").tag(sync=True)
     image_height = traitlets.Int(0, help="the image's height in pixels (the mask's too)").tag(sync=True)
     mask_png = traitlets.Bytes(b"", help="the mask at full size, 1-bit PNG, white = edit; b'' = empty").tag(
@@ -101,9 +109,20 @@ class MaskPainter(anywidget.AnyWidget):
     coverage = traitlets.Float(0.0, min=0.0, max=1.0, help="fraction marked to edit").tag(sync=True)
     tool = traitlets.Enum(TOOLS, default_value="brush").tag(sync=True)
     brush_size = traitlets.Int(40, min=1, max=4096, help="brush diameter in image pixels").tag(sync=True)
-    overlay_color = traitlets.Unicode("#ff3b30").tag(sync=True)
+    overlay_color = traitlets.Unicode(
+        "auto", help="'#rrggbb', or 'auto': the complement of the picture's mean hue, so the mask shows"
+    ).tag(sync=True)
     overlay_opacity = traitlets.Float(0.45, min=0.0, max=1.0).tag(sync=True)
     show_mask = traitlets.Bool(True).tag(sync=True)
+    wand_tolerance = traitlets.Int(32, min=0, max=255, help="magic wand: largest R, G or B difference").tag(
+        sync=True
+    )
+    wand_contiguous = traitlets.Bool(True, help="magic wand: only pixels connected to the click").tag(
+        sync=True
+    )
+    grow_by = traitlets.Int(8, min=1, max=1024, help="pixels the Grow and Shrink buttons move the edge").tag(
+        sync=True
+    )
     viewport_height = traitlets.Int(520, min=120, max=4000, help="drawing area height, CSS px").tag(sync=True)
 
     def __init__(
@@ -113,11 +132,11 @@ class MaskPainter(anywidget.AnyWidget):
         mask: MaskSource | None = None,
         brush_size: int | None = None,
         tool: str = "brush",
-        overlay_color: str = "#ff3b30",
+        overlay_color: str = "auto",
         overlay_opacity: float = 0.45,
         show_mask: bool = True,
         height: int = 520,
-        display_max_side: int = 4096,
+        display_max_side: int = DISPLAY_MAX_SIDE,
         **kwargs: Any,
     ) -> None:
         if not _BUNDLE.is_file():
@@ -129,10 +148,11 @@ class MaskPainter(anywidget.AnyWidget):
         self._mask_cache: tuple[int, MaskArray] | None = None
         self._change_callbacks = CallbackDispatcher()
         source = load_image(image)
-        png, _ = display_png(source, self._display_max_side)
+        shown = display_copy(source, self._display_max_side)
         width, height_px = source.size
         super().__init__(
-            image_png=png,
+            display_image=shown.data,
+            display_mime=shown.mime,
             image_width=width,
             image_height=height_px,
             brush_size=brush_size if brush_size is not None else max(4, round(max(width, height_px) / 40)),
@@ -169,11 +189,31 @@ class MaskPainter(anywidget.AnyWidget):
         The browser starts over: new picture, empty mask (or ``mask``), fresh undo history.
         """
         source = load_image(image)
-        png, _ = display_png(source, self._display_max_side)
+        self._show(source, display_copy(source, self._display_max_side), mask)
+
+    async def set_image_async(self, image: ImageSource, *, mask: MaskSource | None = None) -> None:
+        """:meth:`set_image` for async code: the picture is decoded and its display copy encoded in a
+        thread (about 0.3 s for a 12 MP photo), so the kernel's event loop keeps running meanwhile.
+
+        Example (in a notebook cell, or a task on the kernel's loop)::
+
+            await painter.set_image_async("holiday.jpg")
+        """
+        max_side = self._display_max_side
+
+        def prepare() -> tuple[Image.Image, DisplayCopy]:
+            source = load_image(image)
+            return source, display_copy(source, max_side)
+
+        source, shown = await asyncio.to_thread(prepare)
+        self._show(source, shown, mask)
+
+    def _show(self, source: Image.Image, shown: DisplayCopy, mask: MaskSource | None) -> None:
         arr = self._checked_mask(mask, source.size) if mask is not None else None
         self._image = source
         with self.hold_sync():
-            self.image_png = png
+            self.display_image = shown.data
+            self.display_mime = shown.mime
             self.image_width, self.image_height = source.size
             self._write_mask(arr)
 

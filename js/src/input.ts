@@ -6,6 +6,8 @@
  *  - middle drag or Space + drag: pan; two fingers: pinch zoom and pan
  *  - wheel over a focused painter, or Ctrl + wheel (trackpad pinch) anywhere on it: zoom at the cursor;
  *    Alt + wheel: brush size; an unfocused painter leaves the wheel to the page so notebooks still scroll
+ *  - no context menu over the painter (right-drag, long press)
+ *  - arrow keys and Enter on the drawing area: the keyboard cursor (cursor.ts)
  *  - keys: see keys.ts; every key the painter uses is kept from JupyterLab (stopPropagation, plus the
  *    root's data-lm-suppress-shortcuts)
  */
@@ -17,7 +19,8 @@ export interface InputTarget {
   readonly root: HTMLElement;
   readonly stage: Stage;
   hasGesture(): boolean;
-  beginGesture(screen: Point, erase: boolean): void;
+  /** `add`: Shift was held (the magic wand adds to the mask). */
+  beginGesture(screen: Point, erase: boolean, add: boolean): void;
   /** A click while a polygon is open: adds a vertex or closes it. */
   clickGesture(screen: Point): void;
   moveGesture(screens: Point[], constrain: boolean): void;
@@ -28,7 +31,18 @@ export interface InputTarget {
   brushSizeBy(steps: number): void;
   viewChanged(): void;
   setPanning(on: boolean): void;
+  /** Arrow keys on the drawing area: the keyboard cursor (cursor.ts). */
+  cursorMove(dx: number, dy: number, fast: boolean): void;
+  /** Enter on the drawing area: true when the keyboard cursor took it. */
+  cursorEnter(erase: boolean, add: boolean): boolean;
 }
+
+const ARROWS: Record<string, [number, number]> = {
+  ArrowLeft: [-1, 0],
+  ArrowRight: [1, 0],
+  ArrowUp: [0, -1],
+  ArrowDown: [0, 1],
+};
 
 type Mode = { kind: "idle" } | { kind: "draw"; id: number } | { kind: "pan"; id: number; last: Point } | { kind: "pinch" };
 
@@ -45,7 +59,12 @@ export class InputController {
     this.listen(stage, "pointerup", (e) => this.up(e as PointerEvent));
     this.listen(stage, "pointercancel", (e) => this.up(e as PointerEvent, true));
     this.listen(stage, "pointerleave", () => t.hover(null));
-    this.listen(stage, "contextmenu", (e) => e.preventDefault());
+    // right-drag erases and a long press is a touch gesture: neither may open the browser's menu, nor
+    // JupyterLab's cell menu, whose handler sits higher up and sees the event unless it stops here
+    this.listen(t.root, "contextmenu", (e) => {
+      e.preventDefault();
+      e.stopPropagation();
+    });
     this.listen(stage, "dblclick", (e) => {
       e.preventDefault();
       if (t.hasGesture()) t.action("close-polygon");
@@ -97,7 +116,7 @@ export class InputController {
     }
     const erase = e.button === 2 || e.button === 5 || e.altKey;
     this.mode = { kind: "draw", id: e.pointerId };
-    t.beginGesture(p, erase);
+    t.beginGesture(p, erase, e.shiftKey);
   }
 
   private move(e: PointerEvent): void {
@@ -174,16 +193,36 @@ export class InputController {
     if (this.mode.kind !== "pan") this.t.setPanning(on);
   }
 
-  private keydown(e: KeyboardEvent): void {
+  private onControl(e: KeyboardEvent): boolean {
     const target = e.target as HTMLElement;
-    const onControl = target !== this.t.root && (target.tagName === "BUTTON" || target.tagName === "INPUT");
+    return target !== this.t.root && (target.tagName === "BUTTON" || target.tagName === "INPUT");
+  }
+
+  private keydown(e: KeyboardEvent): void {
+    const onControl = this.onControl(e);
+    // Space pans on the drawing area only; on a focused button or box it presses it, as everywhere
     if (e.key === " " && !onControl) {
       e.preventDefault();
       e.stopPropagation();
       this.setSpace(true);
       return;
     }
-    if (onControl && (e.key === " " || e.key === "Enter")) return; // let the control work
+    if (onControl && (e.key === " " || e.key === "Enter")) {
+      e.stopPropagation(); // the control's own (native) handling, and nothing in JupyterLab
+      return;
+    }
+    const arrow = ARROWS[e.key];
+    if (arrow && (onControl || e.ctrlKey || e.metaKey)) return; // sliders use arrows
+    if (arrow || (e.key === "Enter" && !e.ctrlKey && !e.metaKey)) {
+      const taken = arrow
+        ? (this.t.cursorMove(arrow[0], arrow[1], e.shiftKey), true)
+        : this.t.cursorEnter(e.altKey, e.shiftKey);
+      if (taken) {
+        e.preventDefault();
+        e.stopPropagation();
+        return;
+      }
+    }
     const action = actionForKey(e);
     if (!action) return;
     e.preventDefault();
@@ -192,6 +231,10 @@ export class InputController {
   }
 
   private keyup(e: KeyboardEvent): void {
+    if (e.key === " " && this.onControl(e)) {
+      e.stopPropagation(); // a button clicks on Space's keyup: preventing it here is what broke Space
+      return;
+    }
     if (e.key === " ") {
       e.preventDefault();
       e.stopPropagation();

@@ -8,6 +8,9 @@ export type Action =
   | "tool:rectangle"
   | "tool:ellipse"
   | "tool:lasso"
+  | "tool:wand"
+  | "grow"
+  | "shrink"
   | "swap"
   | "size-down"
   | "size-up"
@@ -50,6 +53,9 @@ const BINDINGS: Binding[] = [
   { keys: ["r"], action: "tool:rectangle" },
   { keys: ["o"], action: "tool:ellipse" },
   { keys: ["l"], action: "tool:lasso" },
+  { keys: ["w"], action: "tool:wand" },
+  { keys: ["."], action: "grow" },
+  { keys: [","], action: "shrink" },
   { keys: ["x"], action: "swap" },
   { keys: ["["], action: "size-down" },
   { keys: ["]"], action: "size-up" },
@@ -85,6 +91,8 @@ export function actionForKey(e: KeyLike): Action | null {
 export const HELP: readonly [string, string][] = [
   ["B / E", "brush / eraser"],
   ["R / O / L", "rectangle / ellipse / lasso (drag; click points for a polygon, Enter closes)"],
+  ["W", "magic wand: click selects similar colours (Shift adds, Alt or right-click subtracts)"],
+  [". / ,", "grow / shrink the mask by the pixels set beside Grow"],
   ["X", "swap brush and eraser"],
   ["Right-drag or Alt-drag", "erase with any tool"],
   ["[ / ] or Alt + wheel", "smaller / larger brush"],
@@ -99,4 +107,9 @@ export const HELP: readonly [string, string][] = [
   ["F / 1 / + / −", "fit / 100 % / zoom in / zoom out"],
   ["H", "show / hide the mask"],
   ["Esc", "cancel the shape in progress, close this help"],
+  ["Arrows (Shift: faster)", "no pointer needed: move the keyboard cursor over the picture"],
+  ["Enter … arrows … Enter", "at the cursor: start, draw, end a stroke, shape or lasso (Alt + Enter erases)"],
+  ["Shift + Enter", "close a polygon (a lasso that did not move adds a point per Enter)"],
+  ["W, then Enter", "magic wand at the keyboard cursor (Shift + Enter adds, Alt + Enter subtracts)"],
+  ["Tab, then Enter or Space", "reach and press the toolbar's buttons"],
 ];

@@ -3,13 +3,15 @@
  * `ideogram_widgets/widgets/mask_painter.py` (a Python test checks the two lists agree).
  * Bytes traits arrive as DataView and are sent back as DataView (binary buffers, never base64).
  */
-export type Tool = "brush" | "eraser" | "rectangle" | "ellipse" | "lasso";
+export type Tool = "brush" | "eraser" | "rectangle" | "ellipse" | "lasso" | "wand";
 
-export const TOOLS: readonly Tool[] = ["brush", "eraser", "rectangle", "ellipse", "lasso"];
+export const TOOLS: readonly Tool[] = ["brush", "eraser", "rectangle", "ellipse", "lasso", "wand"];
 
 export interface Model {
-  /** The display copy of the image, PNG bytes (may be smaller than the image; drawn at full size). */
-  image_png: DataView;
+  /** The browser's copy of the image (may be smaller than the image; drawn stretched to full size). */
+  display_image: DataView;
+  /** Its type: "image/png", "image/jpeg" or "image/webp". */
+  display_mime: string;
   /** The original image's size in pixels: the mask is always exactly this size. */
   image_width: number;
   image_height: number;
@@ -22,10 +24,16 @@ export interface Model {
   tool: Tool;
   /** Brush diameter in image pixels. */
   brush_size: number;
-  /** CSS colour "#rrggbb" of the mask overlay. */
+  /** CSS colour "#rrggbb" of the mask overlay, or "auto" (the complement of the picture's mean hue). */
   overlay_color: string;
   overlay_opacity: number;
   show_mask: boolean;
+  /** Magic wand: the largest difference of R, G or B from the clicked pixel that still counts (0..255). */
+  wand_tolerance: number;
+  /** Magic wand: only the similar pixels connected to the click (else all over the picture). */
+  wand_contiguous: boolean;
+  /** Pixels the Grow and Shrink buttons move the mask's edge. */
+  grow_by: number;
   /** Height of the drawing area in CSS pixels (the width follows the notebook's column). */
   viewport_height: number;
 }

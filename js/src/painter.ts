@@ -4,24 +4,31 @@
  * the mask once per finished edit (see sync.ts).
  */
 import type { AnyModel } from "@anywidget/types";
+import { type CursorTarget, KeyboardCursor } from "./cursor";
 import { History } from "./history";
 import { type InputTarget, InputController } from "./input";
+import { nextBrushSize, runAction } from "./actions";
 import type { Action } from "./keys";
 import { type Model, TOOLS, type Tool } from "./model";
 import { MaskRaster, type Rect, unionRect } from "./raster";
+import { contrastingColour, decodeImageLevels, Picture } from "./picture";
 import { parseColor } from "./render";
 import { Stage } from "./stage";
 import { dataViewBytes, MaskSync } from "./sync";
-import { type Gesture, startGesture } from "./tools";
+import { watchTheme } from "./theme";
+import { type Gesture, LassoGesture, startGesture } from "./tools";
 import { Toolbar } from "./ui";
-import { clamp, type Point } from "./view";
+import { drawUiLayer } from "./ui_layer";
+import type { Point, ViewTransform } from "./view";
+import { applyWand, type Combine } from "./wand";
 
-export class Painter implements InputTarget {
+export class Painter implements InputTarget, CursorTarget {
   readonly root: HTMLDivElement;
   readonly stage: Stage;
   private toolbar: Toolbar;
   private sync: MaskSync;
   private input: InputController;
+  private cursor: KeyboardCursor;
   private raster: MaskRaster;
   private history: History;
   private gesture: Gesture | null = null;
@@ -34,6 +41,9 @@ export class Painter implements InputTarget {
   private changesQueued = false;
   private imageLoad = 0;
   private syncText = "";
+  private picture: Picture | null = null;
+  /** The overlay colour "auto" stands for: chosen against the picture's mean colour. */
+  private autoColour = "#ff00ff";
   private offModel: (() => void)[] = [];
 
   constructor(
@@ -59,6 +69,9 @@ export class Painter implements InputTarget {
       },
       brushSize: (size) => this.setTrait("brush_size", size),
       color: (css) => this.setTrait("overlay_color", css),
+      tolerance: (value) => this.setTrait("wand_tolerance", value),
+      contiguous: (on) => this.setTrait("wand_contiguous", on),
+      growBy: (px) => this.setTrait("grow_by", px),
       opacity: (value) => this.setTrait("overlay_opacity", value),
       showMask: (visible) => this.setTrait("show_mask", visible),
     });
@@ -72,17 +85,22 @@ export class Painter implements InputTarget {
     this.root.append(this.toolbar.bar, this.stage.el, this.toolbar.status);
     el.append(this.root);
     this.input = new InputController(this);
+    this.cursor = new KeyboardCursor(this);
 
     const on = (name: keyof Model, fn: () => void): void => {
       const event = `change:${name}`;
       model.on(event, fn);
       this.offModel.push(() => model.off(event, fn));
     };
-    for (const name of ["image_png", "image_width", "image_height"] as const) on(name, () => this.queueChange("image"));
+    for (const name of ["display_image", "display_mime", "image_width", "image_height"] as const) on(name, () => this.queueChange("image"));
     on("mask_png", () => this.queueChange("mask"));
-    for (const name of ["tool", "brush_size"] as const) on(name, () => this.refreshControls());
+    for (const name of ["tool", "brush_size", "wand_tolerance", "wand_contiguous", "grow_by"] as const) {
+      on(name, () => this.refreshControls());
+    }
     for (const name of ["overlay_color", "overlay_opacity", "show_mask"] as const) on(name, () => this.applyOverlay());
     on("viewport_height", () => this.stage.setHeight(model.get("viewport_height")));
+    this.offModel.push(watchTheme(() => this.stage.themeChanged()));
+    this.stage.themeChanged();
     this.applyOverlay();
     this.imageChanged = true;
     this.processChanges();
@@ -131,9 +149,10 @@ export class Painter implements InputTarget {
     this.stage.fitted = true;
     this.stage.setRaster(this.raster);
     this.root.dataset.ready = "0";
-    const bytes = dataViewBytes(this.model.get("image_png"));
+    const bytes = dataViewBytes(this.model.get("display_image"));
+    const mime = this.model.get("display_mime") || "image/png";
     const [levels, mask] = await Promise.all([
-      bytes.length ? decodeImageLevels(bytes) : Promise.resolve([]),
+      bytes.length ? decodeImageLevels(bytes, mime) : Promise.resolve([]),
       this.sync.decodeIncoming(w, h),
     ]);
     if (load !== this.imageLoad) {
@@ -145,7 +164,9 @@ export class Painter implements InputTarget {
       this.history.reset(this.raster); // the starting mask is not an undoable step
     }
     this.stage.setImageLevels(levels);
-    this.stage.requestMask(null);
+    this.picture = new Picture(levels);
+    this.autoColour = contrastingColour(this.picture.meanColour());
+    this.applyOverlay();
     this.root.dataset.ready = "1";
     this.refreshControls();
   }
@@ -168,20 +189,25 @@ export class Painter implements InputTarget {
     this.refreshControls();
   }
 
+  private get overlayColour(): string {
+    const chosen = this.model.get("overlay_color");
+    return chosen === "auto" ? this.autoColour : chosen;
+  }
+
   private applyOverlay(): void {
-    this.stage.setOverlay(this.model.get("overlay_opacity"), this.model.get("show_mask"));
-    this.stage.setColor(parseColor(this.model.get("overlay_color")));
+    const colour = parseColor(this.overlayColour);
+    this.stage.setOverlay(colour, this.model.get("overlay_opacity"), this.model.get("show_mask"));
     this.refreshControls();
   }
 
-  private setTrait<K extends keyof Model>(name: K, value: Model[K]): void {
+  setTrait<K extends keyof Model>(name: K, value: Model[K]): void {
     this.model.set(name, value);
     this.model.save_changes();
     this.refreshControls();
     this.stage.requestUi();
   }
 
-  private get tool(): Tool {
+  get tool(): Tool {
     const t = this.model.get("tool");
     return TOOLS.includes(t) ? t : "brush";
   }
@@ -190,14 +216,17 @@ export class Painter implements InputTarget {
     return Math.max(16, Math.min(1024, Math.round(Math.max(this.raster.width, this.raster.height) / 2)));
   }
 
-  private refreshControls(): void {
+  refreshControls(): void {
     this.toolbar.update({
       tool: this.tool,
       brushSize: this.model.get("brush_size"),
       maxBrush: this.maxBrush,
       canUndo: this.history.canUndo,
       canRedo: this.history.canRedo,
-      color: this.model.get("overlay_color"),
+      color: this.overlayColour,
+      tolerance: this.model.get("wand_tolerance"),
+      contiguous: this.model.get("wand_contiguous"),
+      growBy: this.model.get("grow_by"),
       opacity: this.model.get("overlay_opacity"),
       showMask: this.model.get("show_mask"),
       zoom: this.stage.view.scale,
@@ -225,7 +254,11 @@ export class Painter implements InputTarget {
     return { x, y };
   }
 
-  beginGesture(screen: Point, erase: boolean): void {
+  beginGesture(screen: Point, erase: boolean, add = false): void {
+    if (this.tool === "wand") {
+      this.wand(this.toImage(screen), erase ? "subtract" : add ? "add" : "replace");
+      return;
+    }
     this.gesture = startGesture(this.tool, this.raster, this.toImage(screen), {
       radius: this.model.get("brush_size") / 2,
       erase,
@@ -290,6 +323,46 @@ export class Painter implements InputTarget {
 
   hover(screen: Point | null): void {
     this.hoverAt = screen;
+    if (screen) this.cursor.hide(); // the pointer takes over from the keyboard
+    this.stage.requestUi();
+  }
+
+  // ---- the keyboard cursor (cursor.ts) ---------------------------------------------------------------
+
+  get view(): ViewTransform {
+    return this.stage.view;
+  }
+
+  get imageSize(): { width: number; height: number } {
+    return { width: this.raster.width, height: this.raster.height };
+  }
+
+  polygonOpen(): boolean {
+    return this.gesture instanceof LassoGesture && this.gesture.isPolygon;
+  }
+
+  cursorMove(dx: number, dy: number, fast: boolean): void {
+    this.cursor.move(dx, dy, fast);
+  }
+
+  cursorEnter(erase: boolean, add: boolean): boolean {
+    if (add && this.tool !== "wand") return false; // Shift+Enter closes a polygon
+    return this.cursor.enter(erase, add);
+  }
+
+  /** The magic wand at image point `p`: one undoable step, one mask to the kernel. */
+  private wand(p: Point, mode: Combine): void {
+    const px = this.picture?.pixels;
+    if (!px) return;
+    const started = performance.now();
+    const options = { tolerance: this.model.get("wand_tolerance"), contiguous: this.model.get("wand_contiguous") };
+    this.commit(applyWand(this.raster, px, p, options, mode), "magic wand");
+    this.root.dataset.wandMs = String(performance.now() - started); // for the benchmark
+  }
+
+  cursorChanged(): void {
+    const at = this.cursor.at;
+    this.root.dataset.cursor = at ? `${at.x} ${at.y}` : "";
     this.stage.requestUi();
   }
 
@@ -303,103 +376,57 @@ export class Painter implements InputTarget {
   }
 
   brushSizeBy(steps: number): void {
-    const size = this.model.get("brush_size");
-    const next = steps > 0 ? Math.max(size + 1, Math.round(size * 1.2)) : Math.min(size - 1, Math.round(size / 1.2));
-    this.setTrait("brush_size", clamp(next, 1, this.maxBrush));
+    this.setTrait("brush_size", nextBrushSize(this.model.get("brush_size"), steps, this.maxBrush));
   }
 
   action(a: Action): void {
-    const st = this.stage;
-    switch (a) {
-      case "undo":
-      case "redo": {
-        this.cancelGesture();
-        const patch = a === "undo" ? this.history.undo() : this.history.redo();
-        if (patch) {
-          st.requestMask(patch.rect);
-          this.syncText = "sending…";
-          this.sync.edited();
-        }
-        this.refreshControls();
-        break;
-      }
-      case "invert":
-      case "clear":
-      case "fill":
-        this.cancelGesture();
-        if (a === "invert") this.commit(this.raster.invert(), "invert");
-        else this.commit(this.raster.fillAll(a === "fill" ? 1 : 0), a);
-        break;
-      case "swap":
-        this.setTrait("tool", this.tool === "eraser" ? "brush" : "eraser");
-        break;
-      case "size-down":
-      case "size-up":
-        this.brushSizeBy(a === "size-up" ? 1 : -1);
-        break;
-      case "fit":
-        st.fit();
-        this.refreshControls();
-        break;
-      case "actual":
-        st.zoomCentered(1);
-        break;
-      case "zoom-in":
-      case "zoom-out":
-        st.zoomCentered(st.view.scale * (a === "zoom-in" ? 1.25 : 0.8));
-        break;
-      case "toggle-mask":
-        this.setTrait("show_mask", !this.model.get("show_mask"));
-        break;
-      case "help":
-        this.toolbar.toggleHelp();
-        break;
-      case "cancel":
-        if (this.toolbar.helpOpen) this.toolbar.toggleHelp(false);
-        else this.cancelGesture();
-        break;
-      case "close-polygon":
-        if (this.gesture) this.finishGesture();
-        break;
-      default:
-        if (a.startsWith("tool:")) {
-          this.cancelGesture();
-          this.setTrait("tool", a.slice(5) as Tool);
-        }
-    }
+    runAction(this, a);
     this.refreshControls();
   }
 
-  private drawUi(ctx: CanvasRenderingContext2D): void {
-    this.gesture?.preview(ctx, this.stage.view);
-    const p = this.hoverAt;
-    const tool = this.tool;
-    if (!p || this.panning || (tool !== "brush" && tool !== "eraser")) return;
-    const r = Math.max(1, (this.model.get("brush_size") / 2) * this.stage.view.scale);
-    ctx.save();
-    ctx.beginPath();
-    ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
-    ctx.lineWidth = 1.5;
-    ctx.strokeStyle = "rgba(0,0,0,0.75)";
-    ctx.stroke();
-    ctx.setLineDash(tool === "eraser" ? [4, 3] : []);
-    ctx.lineWidth = 1;
-    ctx.strokeStyle = "#fff";
-    ctx.stroke();
-    ctx.restore();
-  }
-}
+  // ---- what actions.ts drives ------------------------------------------------------------------------
 
-/** The image and smaller copies (halving down to ~256 px) so zoomed-out views draw from few pixels. */
-async function decodeImageLevels(png: Uint8Array): Promise<ImageBitmap[]> {
-  const full = await createImageBitmap(new Blob([png as Uint8Array<ArrayBuffer>], { type: "image/png" }));
-  const levels = [full];
-  let w = full.width;
-  let h = full.height;
-  while (Math.max(w, h) >= 512) {
-    w = Math.max(1, Math.round(w / 2));
-    h = Math.max(1, Math.round(h / 2));
-    levels.push(await createImageBitmap(full, { resizeWidth: w, resizeHeight: h, resizeQuality: "medium" }));
+  get helpOpen(): boolean {
+    return this.toolbar.helpOpen;
   }
-  return levels;
+
+  toggleHelp(open?: boolean): void {
+    this.toolbar.toggleHelp(open);
+  }
+
+  closePolygon(): void {
+    if (this.gesture) this.finishGesture();
+  }
+
+  undoRedo(which: "undo" | "redo"): void {
+    this.cancelGesture();
+    const patch = which === "undo" ? this.history.undo() : this.history.redo();
+    if (patch) {
+      this.stage.requestMask(patch.rect);
+      this.syncText = "sending…";
+      this.sync.edited();
+    }
+  }
+
+  /** A whole-mask edit (invert, grow, ...): one undoable step, one mask to the kernel. */
+  editMask(label: string, edit: (raster: MaskRaster) => Rect | null): void {
+    this.cancelGesture();
+    this.commit(edit(this.raster), label);
+  }
+
+  trait<K extends keyof Model>(name: K): Model[K] {
+    return this.model.get(name);
+  }
+
+  private drawUi(ctx: CanvasRenderingContext2D): void {
+    drawUiLayer(ctx, {
+      gesture: this.gesture,
+      view: this.stage.view,
+      colours: this.stage.colours,
+      cursor: this.cursor.screen,
+      pointer: this.panning ? null : this.hoverAt,
+      brush: this.tool === "brush" || this.tool === "eraser" ? this.tool : null,
+      brushSize: this.model.get("brush_size"),
+    });
+  }
 }

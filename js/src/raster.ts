@@ -5,6 +5,9 @@
  * `count` (pixels marked) exact, so coverage is live without rescanning the mask.
  */
 
+import { growMask } from "./morphology";
+import { type Combine, combineScaled } from "./wand";
+
 /** A half-open rectangle of pixels: x0 <= x < x1, y0 <= y < y1. */
 export interface Rect {
   x0: number;
@@ -276,6 +279,24 @@ export class MaskRaster {
   fillAll(value: Bit): Rect {
     this.data.fill(value);
     this.count = value ? this.data.length : 0;
+    this.markAll();
+    return this.full;
+  }
+
+  /** Combine a selection made on a `sw` × `sh` copy of the picture (the magic wand) with the mask. */
+  combineSelection(sel: Uint8Array, sw: number, sh: number, mode: Combine): Rect | null {
+    const { changed, count } = combineScaled(this.data, this.width, this.height, sel, sw, sh, mode);
+    if (!changed) return null;
+    this.count = count;
+    this.markAll();
+    return this.full;
+  }
+
+  /** Grow (n > 0) or shrink (n < 0) the mask by |n| pixels; null when nothing changed. */
+  grow(n: number): Rect | null {
+    const count = growMask(this.data, this.width, this.height, n);
+    if (count === null) return null;
+    this.count = count;
     this.markAll();
     return this.full;
   }

@@ -40,9 +40,21 @@ export function imageRectToDevice(rect: Rect, view: ViewTransform, dpr: number, 
   return out.x1 > out.x0 && out.y1 > out.y0 ? out : null;
 }
 
+/** How the mask is drawn: its colour at `opacity`, and a dashed edge in two contrasting colours. */
+export interface OverlayStyle {
+  rgb: readonly [number, number, number];
+  opacity: number;
+  /** The edge's two colours (theme ink and paper), drawn opaque so the mask shows on any picture. */
+  edge: readonly [readonly [number, number, number], readonly [number, number, number]] | null;
+}
+
+const word = (rgb: readonly [number, number, number], alpha: number): number =>
+  ((alpha << 24) | (rgb[2] << 16) | (rgb[1] << 8) | rgb[0]) >>> 0;
+
 /**
  * Redraw `rect` (device pixels; the whole target when null) of the overlay from the mask. Pixels outside
- * the image are cleared.
+ * the image are cleared. A pixel is inside the mask when at least half its samples are; inside pixels next
+ * to an outside one form the edge, dashed every 4 pixels.
  */
 export function renderOverlay(
   target: PixelTarget,
@@ -50,62 +62,70 @@ export function renderOverlay(
   raster: MaskRaster,
   view: ViewTransform,
   dpr: number,
-  rgb: readonly [number, number, number],
+  style: OverlayStyle,
 ): void {
-  const r = rect ?? { x0: 0, y0: 0, x1: target.width, y1: target.height };
-  const cols = r.x1 - r.x0;
-  const rows = r.y1 - r.y0;
-  if (cols <= 0 || rows <= 0) return;
+  const { pixels, width: tw, height: th } = target;
+  const r = rect ?? { x0: 0, y0: 0, x1: tw, y1: th };
+  if (r.x1 <= r.x0 || r.y1 <= r.y0) return;
+  // the samples are counted over the rectangle and a one-pixel border, for the edge test
+  const ex0 = Math.max(0, r.x0 - 1);
+  const ey0 = Math.max(0, r.y0 - 1);
+  const cols = Math.min(tw, r.x1 + 1) - ex0;
+  const rows = Math.min(th, r.y1 + 1) - ey0;
   const k = samplesPerAxis(view.scale * dpr);
+  const n = k * k;
   const { width: iw, height: ih, data } = raster;
-  // image column (or -1) for each screen column and sample; image row offset (or -1) likewise
   const colIdx = new Int32Array(cols * k);
   for (let c = 0; c < cols; c++) {
     for (let j = 0; j < k; j++) {
-      const ix = Math.floor(((r.x0 + c + (j + 0.5) / k) / dpr - view.tx) / view.scale);
+      const ix = Math.floor(((ex0 + c + (j + 0.5) / k) / dpr - view.tx) / view.scale);
       colIdx[c * k + j] = ix >= 0 && ix < iw ? ix : -1;
     }
   }
+  const hits = new Uint8Array(cols * rows);
   const rowOff = new Int32Array(k);
-  const n = k * k;
-  const colours = new Uint32Array(n + 1);
-  for (let h = 1; h <= n; h++) {
-    const a = Math.round((255 * h) / n);
-    colours[h] = ((a << 24) | (rgb[2] << 16) | (rgb[1] << 8) | rgb[0]) >>> 0;
-  }
-  const { pixels, width: tw } = target;
   for (let y = 0; y < rows; y++) {
     let anyRow = false;
     for (let j = 0; j < k; j++) {
-      const iy = Math.floor(((r.y0 + y + (j + 0.5) / k) / dpr - view.ty) / view.scale);
+      const iy = Math.floor(((ey0 + y + (j + 0.5) / k) / dpr - view.ty) / view.scale);
       const ok = iy >= 0 && iy < ih;
       rowOff[j] = ok ? iy * iw : -1;
       anyRow ||= ok;
     }
-    const out = (r.y0 + y) * tw + r.x0;
-    if (!anyRow) {
-      pixels.fill(0, out, out + cols);
-      continue;
-    }
-    if (k === 1) {
-      const ro = rowOff[0]!;
-      for (let c = 0; c < cols; c++) {
-        const ix = colIdx[c]!;
-        pixels[out + c] = ix >= 0 && data[ro + ix] ? colours[1]! : 0;
-      }
-      continue;
-    }
+    if (!anyRow) continue;
     for (let c = 0; c < cols; c++) {
-      let hits = 0;
+      let h = 0;
       for (let jx = 0; jx < k; jx++) {
         const ix = colIdx[c * k + jx]!;
         if (ix < 0) continue;
         for (let jy = 0; jy < k; jy++) {
           const ro = rowOff[jy]!;
-          if (ro >= 0) hits += data[ro + ix]!;
+          if (ro >= 0) h += data[ro + ix]!;
         }
       }
-      pixels[out + c] = colours[hits]!;
+      hits[y * cols + c] = h;
+    }
+  }
+  const colours = new Uint32Array(n + 1);
+  for (let h = 1; h <= n; h++) colours[h] = word(style.rgb, Math.round((255 * style.opacity * h) / n));
+  const edge = style.edge ? [word(style.edge[0], 255), word(style.edge[1], 255)] : null;
+  const inside = (h: number): boolean => 2 * h >= n;
+  for (let y = r.y0; y < r.y1; y++) {
+    const hy = y - ey0;
+    const out = y * tw;
+    for (let x = r.x0; x < r.x1; x++) {
+      const hx = x - ex0;
+      const h = hits[hy * cols + hx]!;
+      let v = colours[h]!;
+      if (edge && h && inside(h)) {
+        // a neighbour outside the mask (beyond the overlay's own border counts as inside: no edge there)
+        const left = hx > 0 ? hits[hy * cols + hx - 1]! : n;
+        const right = hx + 1 < cols ? hits[hy * cols + hx + 1]! : n;
+        const up = hy > 0 ? hits[(hy - 1) * cols + hx]! : n;
+        const down = hy + 1 < rows ? hits[(hy + 1) * cols + hx]! : n;
+        if (!inside(left) || !inside(right) || !inside(up) || !inside(down)) v = edge[((x + y) >> 2) & 1]!;
+      }
+      pixels[out + x] = v;
     }
   }
 }

@@ -2,14 +2,15 @@
  * The drawing area: three stacked canvases the size of the visible area (not of the image).
  *  - image: the picture at the current view, redrawn only when the view changes, from a mip level close
  *    to the displayed size so a 4096 px image pans as fast as a small one;
- *  - mask: the overlay, sampled from the full-resolution mask; only the touched rectangle is redrawn
- *    while a stroke is drawn; its CSS opacity is the overlay opacity;
+ *  - mask: the overlay, sampled from the full-resolution mask, its edge outlined; only the touched
+ *    rectangle is redrawn while a stroke is drawn;
  *  - ui: cursor ring and shape previews, redrawn every frame they change.
  * All drawing happens in one requestAnimationFrame callback per frame.
  */
 import type { MaskRaster, Rect } from "./raster";
 import { unionRect } from "./raster";
-import { imageRectToDevice, type PixelTarget, renderOverlay } from "./render";
+import { imageRectToDevice, type OverlayStyle, type PixelTarget, renderOverlay } from "./render";
+import { type CanvasColours, readColours, toRgb } from "./theme";
 import { ViewTransform } from "./view";
 
 export class Stage {
@@ -20,7 +21,10 @@ export class Stage {
   cssWidth = 0;
   cssHeight = 0;
   dpr = 1;
-  rgb: [number, number, number] = [255, 59, 48];
+  /** How the mask is drawn (colour, opacity, edge colours from the theme). */
+  overlayStyle: OverlayStyle = { rgb: [255, 59, 48], opacity: 0.45, edge: null };
+  /** The theme's colours for what is drawn on the canvases (see theme.ts). */
+  colours: CanvasColours;
   /** Called on every frame that redraws the UI layer, with a context in CSS pixels. */
   drawUi: (ctx: CanvasRenderingContext2D) => void = () => {};
   /** Called after each frame that changed anything on screen. */
@@ -60,6 +64,15 @@ export class Stage {
     [this.uiCanvas, this.uiCtx] = make("iw-layer iw-ui-layer");
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(this.el);
+    this.colours = readColours(document.body);
+  }
+
+  /** Read the theme's colours again (the theme changed) and redraw everything with them. */
+  themeChanged(): void {
+    this.colours = readColours(this.el);
+    this.overlayStyle = { ...this.overlayStyle, edge: [toRgb(this.colours.ink), toRgb(this.colours.paper)] };
+    this.checkerPattern = null;
+    this.requestView();
   }
 
   destroy(): void {
@@ -85,13 +98,10 @@ export class Stage {
     this.requestView();
   }
 
-  setOverlay(opacity: number, visible: boolean): void {
-    this.maskCanvas.style.opacity = String(opacity);
+  /** The mask's colour and opacity (its edge stays opaque), and whether it shows at all. */
+  setOverlay(rgb: [number, number, number], opacity: number, visible: boolean): void {
+    this.overlayStyle = { ...this.overlayStyle, rgb, opacity };
     this.maskCanvas.style.visibility = visible ? "visible" : "hidden";
-  }
-
-  setColor(rgb: [number, number, number]): void {
-    this.rgb = rgb;
     this.requestMask(null);
   }
 
@@ -171,7 +181,7 @@ export class Stage {
       const full = this.dirtyMaskFull || !this.dirtyMask;
       const rect = full || !this.dirtyMask ? null : imageRectToDevice(this.dirtyMask, this.view, this.dpr, this.target);
       if (full || rect) {
-        renderOverlay(this.target, rect, this.raster, this.view, this.dpr, this.rgb);
+        renderOverlay(this.target, rect, this.raster, this.view, this.dpr, this.overlayStyle);
         if (rect) this.maskCtx.putImageData(this.overlay, 0, 0, rect.x0, rect.y0, rect.x1 - rect.x0, rect.y1 - rect.y0);
         else this.maskCtx.putImageData(this.overlay, 0, 0);
       }
@@ -197,9 +207,9 @@ export class Stage {
       tile.width = tile.height = 16;
       const t = tile.getContext("2d");
       if (!t) return null;
-      t.fillStyle = "#f2f2f2";
+      t.fillStyle = this.colours.checkerLight;
       t.fillRect(0, 0, 16, 16);
-      t.fillStyle = "#d6d6d6";
+      t.fillStyle = this.colours.checkerDark;
       t.fillRect(0, 0, 8, 8);
       t.fillRect(8, 8, 8, 8);
       this.checkerPattern = ctx.createPattern(tile, "repeat");
@@ -221,7 +231,7 @@ export class Stage {
     for (const l of this.levels) if (l.width >= shown) level = l;
     ctx.setTransform(d, 0, 0, d, 0, 0);
     // a checkerboard under the image shows its transparent pixels (and the image's extent while it loads)
-    ctx.fillStyle = this.checker(ctx) ?? "#e8e8e8";
+    ctx.fillStyle = this.checker(ctx) ?? this.colours.checkerLight;
     ctx.fillRect(tx, ty, raster.width * scale, raster.height * scale);
     if (!level) return;
     ctx.imageSmoothingEnabled = scale * d < 2;

@@ -5,6 +5,7 @@
  */
 import type { Tool } from "./model";
 import { type Bit, type MaskRaster, type Rect, unionRect } from "./raster";
+import { type CanvasColours, strokeVisible } from "./theme";
 import type { Point, ViewTransform } from "./view";
 
 export interface Gesture {
@@ -16,8 +17,8 @@ export interface Gesture {
   release(): boolean;
   /** Paint what the gesture leaves behind; returns every raster rectangle it changed, over its life. */
   finish(): Rect | null;
-  /** Draw the outline preview on the UI layer (context in CSS pixels). */
-  preview(ctx: CanvasRenderingContext2D, view: ViewTransform): void;
+  /** Draw the outline preview on the UI layer (context in CSS pixels), in the theme's colours. */
+  preview(ctx: CanvasRenderingContext2D, view: ViewTransform, colours: CanvasColours): void;
   readonly label: string;
 }
 
@@ -94,13 +95,13 @@ export class ShapeGesture implements Gesture {
     return this.raster.fillEllipse(a.x, a.y, b.x, b.y, this.value);
   }
 
-  preview(ctx: CanvasRenderingContext2D, view: ViewTransform): void {
+  preview(ctx: CanvasRenderingContext2D, view: ViewTransform, colours: CanvasColours): void {
     const [x0, y0] = view.toScreen(this.start.x, this.start.y);
     const [x1, y1] = view.toScreen(this.end.x, this.end.y);
     ctx.beginPath();
     if (this.kind === "rectangle") ctx.rect(x0, y0, x1 - x0, y1 - y0);
     else ctx.ellipse((x0 + x1) / 2, (y0 + y1) / 2, Math.abs(x1 - x0) / 2, Math.abs(y1 - y0) / 2, 0, 0, 2 * Math.PI);
-    outline(ctx);
+    strokeVisible(ctx, colours, [5, 5], 1.5);
   }
 }
 
@@ -168,7 +169,7 @@ export class LassoGesture implements Gesture {
     return this.raster.fillPolygon(flat, this.value);
   }
 
-  preview(ctx: CanvasRenderingContext2D, view: ViewTransform): void {
+  preview(ctx: CanvasRenderingContext2D, view: ViewTransform, colours: CanvasColours): void {
     ctx.beginPath();
     this.points.forEach((p, i) => {
       const [x, y] = view.toScreen(p.x, p.y);
@@ -178,12 +179,12 @@ export class LassoGesture implements Gesture {
     const [hx, hy] = view.toScreen(this.hover.x, this.hover.y);
     if (this.polygon) ctx.lineTo(hx, hy);
     ctx.closePath();
-    outline(ctx);
+    strokeVisible(ctx, colours, [5, 5], 1.5);
     if (this.polygon) {
       const [fx, fy] = view.toScreen(this.points[0]!.x, this.points[0]!.y);
       ctx.beginPath();
       ctx.arc(fx, fy, 4, 0, 2 * Math.PI);
-      outline(ctx);
+      strokeVisible(ctx, colours, [5, 5], 1.5);
     }
   }
 }
@@ -213,15 +214,3 @@ export function squareFrom(a: Point, b: Point): Point {
   return { x: a.x + Math.sign(b.x - a.x || 1) * side, y: a.y + Math.sign(b.y - a.y || 1) * side };
 }
 
-/** A dashed black-and-white outline that shows on any image. */
-function outline(ctx: CanvasRenderingContext2D): void {
-  ctx.save();
-  ctx.lineWidth = 1.5;
-  ctx.setLineDash([]);
-  ctx.strokeStyle = "rgba(0,0,0,0.8)";
-  ctx.stroke();
-  ctx.setLineDash([5, 5]);
-  ctx.strokeStyle = "#fff";
-  ctx.stroke();
-  ctx.restore();
-}

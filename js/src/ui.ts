@@ -14,6 +14,9 @@ export interface ToolbarState {
   color: string;
   opacity: number;
   showMask: boolean;
+  tolerance: number;
+  contiguous: boolean;
+  growBy: number;
   zoom: number;
   coverage: number;
   width: number;
@@ -29,6 +32,9 @@ export interface ToolbarEvents {
   color(css: string): void;
   opacity(value: number): void;
   showMask(visible: boolean): void;
+  tolerance(value: number): void;
+  contiguous(on: boolean): void;
+  growBy(px: number): void;
 }
 
 /** A log scale for the size slider (0..1000) so both 2 px and 800 px are easy to hit. */
@@ -61,6 +67,7 @@ const TOOL_BUTTONS: [Tool, string, string][] = [
   ["rectangle", "Rect", "R"],
   ["ellipse", "Ellipse", "O"],
   ["lasso", "Lasso", "L"],
+  ["wand", "Wand", "W"],
 ];
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -94,6 +101,11 @@ export class Toolbar {
   private warning: HTMLSpanElement;
   private sizeInfo: HTMLSpanElement;
   private syncLabel: HTMLSpanElement;
+  private helpButton: HTMLButtonElement;
+  private wandOptions: HTMLDivElement;
+  private toleranceInput: HTMLInputElement;
+  private contiguousInput: HTMLInputElement;
+  private growInput: HTMLInputElement;
   private maxBrush = 100;
 
   constructor(private events: ToolbarEvents) {
@@ -118,34 +130,68 @@ export class Toolbar {
       tools.append(b);
     }
     this.size = el("input", { type: "range", min: "0", max: "1000", title: "Brush size ([ / ])", cls: "iw-size" });
+    this.size.setAttribute("aria-label", "Brush size");
     this.size.addEventListener("input", () => events.brushSize(sliderToSize(Number(this.size.value), this.maxBrush)));
     this.sizeLabel = el("span", { cls: "iw-size-label" });
     this.undo = button("Undo", "Undo (Ctrl/⌘+Z)", "undo", "undo");
     this.redo = button("Redo", "Redo (Ctrl/⌘+Shift+Z, Ctrl+Y)", "redo", "redo");
     this.zoomLabel = el("span", { cls: "iw-zoom-label", title: "Zoom" });
     this.colorInput = el("input", { type: "color", title: "Overlay colour", cls: "iw-color" });
+    this.colorInput.setAttribute("aria-label", "Overlay colour");
     this.colorInput.addEventListener("input", () => events.color(this.colorInput.value));
     this.opacityInput = el("input", { type: "range", min: "0.05", max: "1", step: "0.05", title: "Overlay opacity", cls: "iw-opacity" });
+    this.opacityInput.setAttribute("aria-label", "Overlay opacity");
     this.opacityInput.addEventListener("input", () => events.opacity(Number(this.opacityInput.value)));
     this.showInput = el("input", { type: "checkbox", title: "Show the mask (H)", cls: "iw-show" });
     this.showInput.addEventListener("change", () => events.showMask(this.showInput.checked));
 
+    this.toleranceInput = el("input", { type: "range", min: "0", max: "128", title: "Wand tolerance", cls: "iw-tolerance" });
+    this.toleranceInput.setAttribute("aria-label", "Wand tolerance");
+    this.toleranceInput.addEventListener("input", () => events.tolerance(Number(this.toleranceInput.value)));
+    this.contiguousInput = el("input", { type: "checkbox", title: "Only connected pixels", cls: "iw-contiguous" });
+    this.contiguousInput.addEventListener("change", () => events.contiguous(this.contiguousInput.checked));
+    // shown while the wand is the tool: the toolbar stays short otherwise
+    this.wandOptions = group(
+      el("label", { cls: "iw-label" }, ["Tolerance", this.toleranceInput]),
+      el("label", { cls: "iw-label" }, [this.contiguousInput, "Contiguous"]),
+    );
+    this.wandOptions.classList.add("iw-wand-options");
+    this.growInput = el("input", { type: "number", min: "1", max: "1024", title: "Pixels to grow or shrink by", cls: "iw-grow-by" });
+    this.growInput.setAttribute("aria-label", "Grow or shrink by (pixels)");
+    this.growInput.addEventListener("change", () => {
+      const value = Math.round(Number(this.growInput.value));
+      if (value >= 1 && value <= 1024) events.growBy(value);
+    });
+    this.helpButton = button("?", "Keyboard shortcuts (?)", "help", "help");
+    this.helpButton.setAttribute("aria-label", "Help: keyboard shortcuts");
+    this.helpButton.setAttribute("aria-expanded", "false");
     this.bar = el("div", { cls: "iw-toolbar" }, [
       tools,
-      group(el("label", { cls: "iw-label", textContent: "Size" }), this.size, this.sizeLabel),
+      this.wandOptions,
+      group(el("label", { cls: "iw-label" }, ["Size", this.size]), this.sizeLabel),
       group(this.undo, this.redo),
       group(
         button("Invert", "Invert the mask (I)", "invert", "invert"),
         button("Clear", "Clear the mask (Delete)", "clear", "clear"),
         button("Fill", "Mask the whole image (G)", "fill", "fill"),
       ),
-      group(button("Fit", "Fit the image (F)", "fit", "fit"), button("100%", "Actual pixels (1)", "actual", "actual"), this.zoomLabel),
+      group(
+        button("Grow", "Grow the mask (.)", "grow", "grow"),
+        button("Shrink", "Shrink the mask (,)", "shrink", "shrink"),
+        el("label", { cls: "iw-label" }, ["by", this.growInput, "px"]),
+      ),
       group(
         this.colorInput,
         this.opacityInput,
         el("label", { cls: "iw-label iw-show-label" }, [this.showInput, "Mask"]),
       ),
-      group(button("?", "Keyboard shortcuts (?)", "help", "help")),
+      // the help sits with the view controls, so a narrow toolbar never wraps it onto a row of its own
+      group(
+        button("Fit", "Fit the image (F)", "fit", "fit"),
+        button("100%", "Actual pixels (1)", "actual", "actual"),
+        this.zoomLabel,
+        this.helpButton,
+      ),
     ]);
 
     this.coverageLabel = el("span", { cls: "iw-coverage" });
@@ -156,7 +202,7 @@ export class Toolbar {
 
     const rows = HELP.map(([keys, what]) => el("tr", {}, [el("th", { textContent: keys }), el("td", { textContent: what })]));
     this.help = el("div", { cls: "iw-help", hidden: true }, [
-      el("div", { cls: "iw-help-title", textContent: "Shortcuts (click the painter first)" }),
+      el("div", { cls: "iw-help-title", textContent: "Shortcuts (click the picture, or Tab to it, first)" }),
       el("table", {}, [el("tbody", {}, rows)]),
     ]);
   }
@@ -167,6 +213,7 @@ export class Toolbar {
 
   toggleHelp(open = this.help.hidden): void {
     this.help.hidden = !open;
+    this.helpButton.setAttribute("aria-expanded", String(open));
   }
 
   update(s: ToolbarState): void {
@@ -183,6 +230,10 @@ export class Toolbar {
     this.colorInput.value = s.color;
     this.opacityInput.value = String(s.opacity);
     this.showInput.checked = s.showMask;
+    this.wandOptions.hidden = s.tool !== "wand";
+    if (document.activeElement !== this.toleranceInput) this.toleranceInput.value = String(s.tolerance);
+    this.contiguousInput.checked = s.contiguous;
+    if (document.activeElement !== this.growInput) this.growInput.value = String(s.growBy);
     this.zoomLabel.textContent = `${Math.round(s.zoom * 100)} %`;
     this.coverageLabel.textContent = `Coverage ${formatCoverage(s.coverage)}`;
     const warning = coverageWarning(s.coverage);

@@ -8,7 +8,9 @@ function target(w: number, h: number): PixelTarget {
   return { pixels: new Uint32Array(w * h), width: w, height: h };
 }
 
-const RED = [255, 0, 0] as const;
+const RED = { rgb: [255, 0, 0] as const, opacity: 1, edge: null };
+const INK = [0, 0, 0] as const;
+const PAPER = [255, 255, 255] as const;
 const OPAQUE_RED = 0xff0000ff;
 
 describe("mask overlay rendering", () => {
@@ -63,6 +65,25 @@ describe("mask overlay rendering", () => {
     const t = target(10, 10);
     renderOverlay(t, { x0: 2, y0: 3, x1: 5, y1: 4 }, r, v, 1, RED);
     assert.equal(t.pixels.filter((p) => p !== 0).length, 3);
+  });
+
+  it("draws the colour at the overlay's opacity and the mask's edge opaque, dashed in ink and paper", () => {
+    const r = new MaskRaster(12, 12);
+    r.fillRect(2, 2, 10, 10, 1); // an 8 × 8 square
+    const v = new ViewTransform();
+    const t = target(12, 12);
+    renderOverlay(t, null, r, v, 1, { rgb: [255, 0, 0], opacity: 0.5, edge: [INK, PAPER] });
+    const at = (x: number, y: number) => t.pixels[y * 12 + x]!;
+    assert.equal(at(5, 5), ((128 << 24) | 0xff) >>> 0); // inside: half-transparent red
+    assert.equal(at(0, 0), 0); // outside
+    const edge = [at(2, 2), at(2, 5), at(9, 9), at(5, 9)];
+    for (const e of edge) assert.ok(e === 0xff000000 || e === 0xffffffff, e.toString(16));
+    assert.notEqual(at(2, 2), at(2, 6)); // dashed: both colours along one side
+    // a partial redraw of the square's middle finds no edge there
+    t.pixels.fill(0);
+    renderOverlay(t, { x0: 4, y0: 4, x1: 8, y1: 8 }, r, v, 1, { rgb: [255, 0, 0], opacity: 1, edge: [INK, PAPER] });
+    assert.ok(t.pixels.every((p, i) => p === 0 || p === OPAQUE_RED || i < 0));
+    assert.equal(t.pixels.filter((p) => p === OPAQUE_RED).length, 16);
   });
 
   it("maps an image rectangle to the device pixels that show it", () => {

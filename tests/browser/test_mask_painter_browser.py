@@ -8,191 +8,36 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, FloatRect
+from playwright.sync_api import Browser
 
-from .conftest import NotebookPage, new_notebook_page
+from ._painter import (
+    BRUSH,
+    NOTEBOOK,
+    H,
+    Painter,
+    Touchscreen,
+    W,
+    assert_matches,
+    fresh_painter,
+    open_painter,
+    stroke_area,
+)
+from .conftest import NotebookPage
 from .jupyter import JupyterServer, wait_until
-
-W, H = 1600, 1200
-BRUSH = 40
-NOTEBOOK = [
-    "from ideogram_widgets import MaskPainter\n"
-    "from ideogram_widgets.samples import sample_image\n"
-    f"painter = MaskPainter(sample_image({W}, {H}), brush_size={BRUSH}, height=480)\n"
-    "painter",
-]
-
-Point = tuple[float, float]
-
-
-@dataclass
-class View:
-    """screen = image * scale + (left + tx, top + ty), in page CSS pixels."""
-
-    scale: float
-    left: float
-    top: float
-
-    def to_page(self, x: float, y: float) -> Point:
-        return (self.left + x * self.scale, self.top + y * self.scale)
-
-    def to_image(self, px: float, py: float) -> Point:
-        return ((px - self.left) / self.scale, (py - self.top) / self.scale)
-
-
-class Painter:
-    """The painter on a notebook page, and the same painter as the kernel sees it."""
-
-    def __init__(self, nb: NotebookPage) -> None:
-        self.nb = nb
-        self.page = nb.page
-        self.root = nb.page.locator(".iw-painter")
-        self.stage = nb.page.locator(".iw-stage")
-        self.mask_file = nb.server.base / "kernel-mask.png"
-
-    # ---- the page ----
-    def dataset(self, key: str) -> str | None:
-        return self.root.get_attribute(f"data-{key}")
-
-    def button(self, action: str) -> None:
-        self.page.click(f".iw-painter button[data-action='{action}']")
-
-    def box(self) -> FloatRect:
-        self.stage.scroll_into_view_if_needed()
-        box = self.stage.bounding_box()
-        assert box is not None
-        return box
-
-    def fit_view(self) -> View:
-        """Where "Fit" must put the image: as large as fits, centred (computed here, not read)."""
-        b = self.box()
-        scale = min(b["width"] / W, b["height"] / H)
-        return View(scale, b["x"] + (b["width"] - W * scale) / 2, b["y"] + (b["height"] - H * scale) / 2)
-
-    def actual_size_view(self) -> View:
-        """Where "100 %" must put the image after Fit: one image pixel per CSS pixel, still centred."""
-        b = self.box()
-        return View(1.0, b["x"] + b["width"] / 2 - W / 2, b["y"] + b["height"] / 2 - H / 2)
-
-    def assert_view(self, expected: View) -> None:
-        scale, tx, ty = (float(v) for v in (self.dataset("view") or "").split())
-        b = self.box()
-        assert scale == pytest.approx(expected.scale, rel=1e-6)
-        assert b["x"] + tx == pytest.approx(expected.left, abs=0.01)
-        assert b["y"] + ty == pytest.approx(expected.top, abs=0.01)
-
-    def drag(
-        self, view: View, image_points: list[Point], *, button: str = "left", steps: int = 12
-    ) -> list[Point]:
-        """Drag through image points (via whole CSS pixels); returns the image points the pointer hit."""
-        page_points = [tuple(round(c) for c in view.to_page(x, y)) for x, y in image_points]
-        self.page.mouse.move(*page_points[0])
-        self.page.mouse.down(button=button)  # type: ignore[arg-type]
-        for p in page_points[1:]:
-            self.page.mouse.move(*p, steps=steps)
-        self.page.mouse.up(button=button)  # type: ignore[arg-type]
-        return [view.to_image(x, y) for x, y in page_points]
-
-    def sent_version(self) -> int:
-        return int(self.dataset("sent-version") or 0)
-
-    def wait_browser_coverage(self, expected: float, tol: float = 1e-9) -> None:
-        self.page.wait_for_function(
-            "([e, t]) => Math.abs(Number(document.querySelector('.iw-painter').dataset.coverage) - e) <= t",
-            arg=[expected, tol],
-        )
-
-    # ---- the kernel ----
-    def kernel_version(self) -> int:
-        return int(self.nb.kernel.eval("painter.mask_version"))
-
-    def wait_kernel_has_browser_mask(self, after: int) -> int:
-        """Wait until the browser sent a mask newer than ``after`` and the kernel holds it."""
-        wait_until(lambda: self.sent_version() > after, timeout=15, what="the browser to send the mask")
-        sent = self.sent_version()
-        wait_until(
-            lambda: self.kernel_version() >= sent, timeout=15, what=f"mask version {sent} in the kernel"
-        )
-        return sent
-
-    def kernel_mask(self) -> np.ndarray:
-        self.nb.kernel.run(f"painter.mask.save({str(self.mask_file)!r})")
-        with Image.open(self.mask_file) as image:
-            assert image.size == (W, H)
-            return np.asarray(image) > 127
-
-    def reset(self) -> None:
-        self.nb.kernel.run(
-            "painter.clear(); painter.tool = 'brush'; painter.brush_size = 40; painter.show_mask = True; "
-            "painter.overlay_color = '#ff3b30'; painter.overlay_opacity = 0.45"
-        )
-        self.wait_browser_coverage(0.0)
-        self.button("fit")
-
-
-def distance_to_path(points: list[Point]) -> np.ndarray:
-    """Distance from every pixel centre of the image to a polyline given in image coordinates."""
-    ys, xs = np.mgrid[0:H, 0:W].astype(np.float32) + 0.5
-    best = np.full((H, W), np.inf, np.float32)
-    for (ax, ay), (bx, by) in itertools.pairwise(points):
-        dx, dy = bx - ax, by - ay
-        length2 = dx * dx + dy * dy or 1e-9
-        t = np.clip(((xs - ax) * dx + (ys - ay) * dy) / length2, 0, 1)
-        best = np.minimum(best, np.hypot(xs - (ax + t * dx), ys - (ay + t * dy)))
-    return best
-
-
-def assert_matches(mask: np.ndarray, expected: np.ndarray, uncertain: np.ndarray) -> None:
-    """``mask`` equals ``expected`` everywhere except a thin band of ``uncertain`` edge pixels."""
-    wrong = (mask != expected) & ~uncertain
-    assert not wrong.any(), (
-        f"{int(wrong.sum())} pixels differ, e.g. at (y, x) {np.argwhere(wrong)[:5].tolist()}"
-    )
-    iou = (mask & expected).sum() / max(1, (mask | expected).sum())
-    assert iou > 0.97
-
-
-def stroke_area(points: list[Point], view: View, radius: float = BRUSH / 2) -> tuple[np.ndarray, np.ndarray]:
-    """The pixels a brush of ``radius`` covers along ``points``, and the edge band where the pointer's
-    rounding to whole screen pixels may flip them."""
-    d = distance_to_path(points)
-    tolerance = 1.0 + 0.75 / view.scale
-    return d <= radius, np.abs(d - radius) <= tolerance
-
-
-class Touchscreen:
-    """Touch events through Chromium's DevTools protocol (Playwright itself only taps)."""
-
-    def __init__(self, nb: NotebookPage) -> None:
-        self.cdp = nb.page.context.new_cdp_session(nb.page)
-
-    def __call__(self, kind: str, *fingers: Point) -> None:
-        """One touch event with the fingers at the given page points (none for touchEnd)."""
-        points = [{"x": x, "y": y, "id": i} for i, (x, y) in enumerate(fingers)]
-        self.cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
 
 
 @pytest.fixture(scope="module")
 def painter_page(chromium: Browser, jupyter: JupyterServer) -> Iterator[Painter]:
-    nb = new_notebook_page(chromium, jupyter, NOTEBOOK, "painter")
-    try:
-        nb.run_all()
-        nb.page.wait_for_selector(".iw-painter[data-ready='1']", timeout=60_000)
-        yield Painter(nb)
-    finally:
-        nb.close()
+    yield from open_painter(chromium, jupyter, "painter")
 
 
 @pytest.fixture
 def painter(painter_page: Painter) -> Iterator[Painter]:
-    painter_page.reset()
-    yield painter_page
-    painter_page.nb.assert_no_page_errors()
+    yield from fresh_painter(painter_page)
 
 
 def test_strokes_at_two_zoom_levels_reach_the_kernel_at_full_resolution(painter: Painter) -> None:
@@ -247,13 +92,42 @@ def test_undo_and_redo_with_keys_and_buttons(painter: Painter) -> None:
     assert_matches(painter.kernel_mask(), area, band)
 
 
-def test_right_drag_erases(painter: Painter) -> None:
+CONTEXT_MENU = ".lm-Menu"  # JupyterLab's and Notebook 7's context menu (Lumino)
+
+
+def test_right_drag_erases_and_opens_no_context_menu(painter: Painter) -> None:
+    page = painter.page
+    # control: a right click on the notebook's first cell does open JupyterLab's menu
+    cell = page.locator(".jp-Cell .jp-InputArea-editor").first
+    cell.click(button="right")
+    page.wait_for_selector(CONTEXT_MENU, state="visible", timeout=10_000)
+    page.keyboard.press("Escape")
+    page.wait_for_selector(CONTEXT_MENU, state="detached", timeout=10_000)
+
     fit = painter.fit_view()
     v = painter.kernel_version()
     path = painter.drag(fit, [(200, 600), (1400, 600)])
     painter.wait_kernel_has_browser_mask(v)
     v = painter.sent_version()
     cut = painter.drag(fit, [(800, 300), (800, 900)], button="right")
+    assert page.locator(CONTEXT_MENU).count() == 0
+    # a long press on a touch screen fires contextmenu as a touch pointer event: kept from the page too
+    kept = page.evaluate(
+        """() => {
+          const stage = document.querySelector('.iw-stage');
+          let reached = false;
+          const spy = () => { reached = true; };
+          document.addEventListener('contextmenu', spy);
+          const event = new PointerEvent(
+            'contextmenu', { bubbles: true, cancelable: true, pointerType: 'touch' }
+          );
+          const allowed = stage.dispatchEvent(event);
+          document.removeEventListener('contextmenu', spy);
+          return { allowed, reached };
+        }"""
+    )
+    assert kept == {"allowed": False, "reached": False}
+    assert page.locator(CONTEXT_MENU).count() == 0
     painter.wait_kernel_has_browser_mask(v)
     painted, band_p = stroke_area(path, fit)
     erased, band_e = stroke_area(cut, fit)
@@ -441,17 +315,10 @@ def test_set_image_shows_the_new_picture_with_an_empty_mask(painter: Painter) ->
     painter.wait_browser_coverage(1.0)
     try:
         kernel.run("from ideogram_widgets.samples import sample_image as _s; painter.set_image(_s(640, 960))")
-        painter.page.wait_for_function(
-            "() => document.querySelector('.iw-painter .iw-size-info').textContent.startsWith('640 × 960')"
-        )
-        painter.page.wait_for_selector(".iw-painter[data-ready='1']")
+        painter.wait_image(640, 960)
         painter.wait_browser_coverage(0.0)
         assert painter.page.is_disabled(".iw-painter button[data-action='undo']")  # a fresh history
-        box = painter.box()
-        scale = min(box["width"] / 640, box["height"] / 960)
-        view = View(
-            scale, box["x"] + (box["width"] - 640 * scale) / 2, box["y"] + (box["height"] - 960 * scale) / 2
-        )
+        view = painter.fit_view(640, 960)
         v = painter.sent_version()
         painter.drag(view, [(100, 100), (500, 800)])
         painter.wait_kernel_has_browser_mask(v)
@@ -460,10 +327,7 @@ def test_set_image_shows_the_new_picture_with_an_empty_mask(painter: Painter) ->
         painter.nb.screenshot("painter-set-image", painter.root)
     finally:
         kernel.run(f"painter.set_image(sample_image({W}, {H}))")
-        painter.page.wait_for_function(
-            "() => document.querySelector('.iw-painter .iw-size-info').textContent.startsWith('1600 × 1200')"
-        )
-        painter.page.wait_for_selector(".iw-painter[data-ready='1']")
+        painter.wait_image(W, H)
 
 
 def test_one_finger_draws_and_two_fingers_pinch_zoom(open_notebook: Callable[..., NotebookPage]) -> None:
@@ -495,3 +359,39 @@ def test_one_finger_draws_and_two_fingers_pinch_zoom(open_notebook: Callable[...
     assert scale == pytest.approx(fit.scale * 2, rel=0.02)  # the fingers went from 100 to 200 px apart
     assert painter.dataset("coverage") == coverage  # and painted nothing
     nb.screenshot("painter-after-pinch", painter.root)
+
+
+def test_a_12_mp_photo_is_shown_from_a_small_copy_and_masked_at_full_resolution(painter: Painter) -> None:
+    kernel = painter.nb.kernel
+    big_w, big_h = 4032, 3024
+    kernel.run(
+        "import numpy as _np\n"
+        "from PIL import Image as _Image\n"
+        "_rng = _np.random.default_rng(3)\n"
+        f"_coarse = _rng.integers(0, 256, ({big_h // 48}, {big_w // 48}, 3), dtype=_np.uint8)\n"
+        f"painter.set_image(_Image.fromarray(_coarse).resize(({big_w}, {big_h}), _Image.Resampling.BICUBIC))"
+    )
+    try:
+        painter.wait_image(big_w, big_h)
+        assert kernel.eval("(painter.display_mime, len(painter.display_image) < 1_500_000)") == (
+            "image/jpeg",
+            True,
+        )
+        view = painter.fit_view(big_w, big_h)
+        v = painter.sent_version()
+        path = painter.drag(view, [(1000, 1000), (3000, 2000)])
+        painter.wait_kernel_has_browser_mask(v)
+        assert kernel.eval("painter.mask_array.shape") == (big_h, big_w)
+        # the stroke is where the pointer went, in the original's pixels (not the 2048 px copy's)
+        (ax, ay), (bx, by) = path
+        mid = (round((ax + bx) / 2), round((ay + by) / 2))
+        assert kernel.eval(f"bool(painter.mask_array[{mid[1]}, {mid[0]}])")
+        assert not kernel.eval(f"bool(painter.mask_array[{mid[1]}, {mid[0] + 200}])")
+        brush = kernel.eval("painter.brush_size")
+        coverage = kernel.eval("painter.coverage")
+        length = ((bx - ax) ** 2 + (by - ay) ** 2) ** 0.5
+        assert coverage == pytest.approx((length * brush + np.pi * brush**2 / 4) / (big_w * big_h), rel=0.05)
+        painter.nb.screenshot("painter-12mp", painter.root)
+    finally:
+        kernel.run(f"painter.set_image(sample_image({W}, {H})); painter.brush_size = {BRUSH}")
+        painter.wait_image(W, H)

@@ -78,7 +78,7 @@ edit = iw.EditWidget(iw.sample_image(64, 48), prompt="x")
 reframe = iw.ReframeWidget(iw.sample_image(64, 48))
 painter = edit.painter.get_state()
 print(json.dumps({
-    "width": painter["image_width"], "png": bytes(painter["image_png"][:4]).hex(),
+    "width": painter["image_width"], "png": bytes(painter["display_image"][:4]).hex(),
     "esm": len(str(edit.painter._esm)), "token_esm": len(str(edit.token._esm)),
     "resolution": str(reframe.resolution), "banner": edit.banner.value,
 }))

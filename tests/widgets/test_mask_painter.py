@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import io
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -70,23 +71,96 @@ def test_the_original_image_is_kept_as_given():
     assert (painter.image_width, painter.image_height) == (320, 200)
 
 
-def test_the_browser_gets_a_lossless_png_display_copy_as_bytes():
-    image = photo()
+def smooth_photo(width: int, height: int, *, alpha: bool = False) -> Image.Image:
+    """A photo-like picture: smooth colour fields, texture and a little sensor noise."""
+    rng = np.random.default_rng(width + height)
+    coarse = rng.integers(0, 256, (height // 64 + 2, width // 64 + 2, 3), dtype=np.uint8)
+    base = np.asarray(Image.fromarray(coarse).resize((width, height), Image.Resampling.BICUBIC), np.int16)
+    noisy = base + rng.normal(0, 3, base.shape).astype(np.int16)
+    image = Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8), "RGB")
+    if alpha:
+        image.putalpha(Image.linear_gradient("L").resize((width, height)))
+    return image
+
+
+def shown(painter: MaskPainter) -> Image.Image:
+    return Image.open(io.BytesIO(painter.display_image))
+
+
+def test_a_small_picture_goes_to_the_browser_as_a_lossless_png_in_bytes():
+    image = smooth_photo(320, 200)
     painter = MaskPainter(image)
-    assert isinstance(painter.image_png, bytes)
-    shown = Image.open(io.BytesIO(painter.image_png))
-    assert shown.format == "PNG"
-    assert np.array_equal(np.asarray(shown), np.asarray(image))
+    assert isinstance(painter.display_image, bytes)
+    assert painter.display_mime == "image/png"
+    assert shown(painter).format == "PNG"
+    assert np.array_equal(np.asarray(shown(painter)), np.asarray(image))
     state = painter.get_state()
-    assert isinstance(state["image_png"], bytes)  # a binary buffer on the wire, never base64 text
+    assert isinstance(state["display_image"], bytes)  # a binary buffer on the wire, never base64 text
+
+
+def test_a_12_mp_photo_goes_as_a_2048_px_jpeg_with_the_mask_at_full_size():
+    image = smooth_photo(4032, 3024)
+    painter = MaskPainter(image)
+    copy = shown(painter)
+    assert (painter.display_mime, copy.format, copy.size) == ("image/jpeg", "JPEG", (2048, 1536))
+    assert len(painter.display_image) < 1_500_000
+    # the copy is the picture, not something else: close to the original scaled down
+    expected = np.asarray(image.resize((2048, 1536), Image.Resampling.BOX), np.float32)
+    assert np.abs(np.asarray(copy, np.float32) - expected).mean() < 4
+    assert painter.size == (4032, 3024)
+    assert painter.mask_array.shape == (3024, 4032)
+    mask = np.zeros((3024, 4032), bool)
+    mask[1000:1003, 2000:2001] = True  # 3 pixels: far below the display copy's resolution
+    painter.mask = mask
+    assert png_size(painter.mask_png) == (4032, 3024)
+    assert np.array_equal(painter.mask_array, mask)
+
+
+def test_a_big_picture_with_transparency_goes_as_webp_keeping_its_alpha():
+    image = smooth_photo(2400, 1600, alpha=True)
+    painter = MaskPainter(image)
+    copy = shown(painter)
+    assert (painter.display_mime, copy.format, copy.size) == ("image/webp", "WEBP", (2048, 1365))
+    assert copy.mode == "RGBA"
+    alpha = np.asarray(copy.getchannel("A"), np.int16)
+    assert alpha[0].max() < 8  # the top-to-bottom gradient survived
+    assert alpha[-1].min() > 247
+
+
+def test_a_small_picture_whose_png_is_large_goes_lossy():
+    noise = np.random.default_rng(1).integers(0, 256, (900, 1000, 3), dtype=np.uint8)  # 2.7 MB as PNG
+    painter = MaskPainter(noise)
+    assert painter.display_mime == "image/jpeg"
+    assert shown(painter).size == (1000, 900)
 
 
 def test_a_large_image_gets_a_smaller_display_copy_but_a_full_size_mask():
     painter = MaskPainter(photo(900, 300), display_max_side=300)
-    assert Image.open(io.BytesIO(painter.image_png)).size == (300, 100)
+    assert shown(painter).size == (300, 100)
     assert painter.mask_array.shape == (300, 900)
     painter.fill()
     assert painter.mask.size == (900, 300)
+
+
+async def test_set_image_async_prepares_the_picture_off_the_event_loop(monkeypatch):
+    painter = MaskPainter(photo())
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
+    real = _mask_codec.display_copy
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mask_painter, "display_copy", spy)
+    painter.fill()
+    await painter.set_image_async(smooth_photo(2400, 1800))
+    assert threads
+    assert loop_thread not in threads
+    assert painter.size == (2400, 1800)
+    assert painter.coverage == 0.0
+    assert painter.display_mime == "image/jpeg"
+    assert shown(painter).size == (2048, 1536)
 
 
 @pytest.mark.parametrize("size", [(64, 64), (4096, 4096), (4096, 1024)])
@@ -271,7 +345,7 @@ def test_set_image_replaces_the_image_and_clears_the_mask():
     assert painter.mask_version > version
     assert painter.coverage == 0.0
     assert painter.mask_array.shape == (90, 160)
-    assert Image.open(io.BytesIO(painter.image_png)).size == (160, 90)
+    assert shown(painter).size == (160, 90)
 
 
 def test_set_image_with_a_mask():
@@ -303,6 +377,23 @@ def test_starting_mask_and_display_options():
     assert painter.show_mask is True
 
 
+def test_overlay_colour_is_auto_by_default_and_the_selection_settings_sync():
+    painter = MaskPainter(photo())
+    assert painter.overlay_color == "auto"  # the browser picks a colour against the picture
+    painter.overlay_color = " AUTO "
+    assert painter.overlay_color == "auto"
+    assert (painter.wand_tolerance, painter.wand_contiguous, painter.grow_by) == (32, True, 8)
+    browser_update(painter, {"tool": "wand", "wand_tolerance": 60, "wand_contiguous": False, "grow_by": 3})
+    assert (painter.tool, painter.wand_tolerance, painter.wand_contiguous, painter.grow_by) == (
+        "wand",
+        60,
+        False,
+        3,
+    )
+    with pytest.raises(traitlets.TraitError):
+        painter.wand_tolerance = 300
+
+
 def test_default_brush_scales_with_the_image():
     assert MaskPainter(photo(400, 100)).brush_size == 10
     assert MaskPainter(np.zeros((64, 64), np.uint8)).brush_size == 4
@@ -331,12 +422,12 @@ def test_mask_codec_round_trips_odd_sizes():
 def test_greyscale_and_16_bit_images_are_displayed_sensibly():
     deep = Image.fromarray(np.arange(64 * 64, dtype=np.uint16).reshape(64, 64) * 16)
     assert deep.mode.startswith("I")
-    png, size = _mask_codec.display_png(deep, 4096)
-    shown = np.asarray(Image.open(io.BytesIO(png)))
-    assert size == (64, 64)
+    copy = _mask_codec.display_copy(deep)
+    pixels = np.asarray(Image.open(io.BytesIO(copy.data)))
+    assert copy.size == (64, 64)
     # scaled, not clipped to white
-    assert shown.max() > 200
-    assert shown.min() < 10
+    assert pixels.max() > 200
+    assert pixels.min() < 10
 
 
 def test_the_bundle_is_built_and_used():
