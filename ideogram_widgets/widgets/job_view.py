@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Callable
 from pathlib import Path
@@ -208,11 +209,11 @@ class JobsPanel(w.VBox):
         number = self.jobs.index(job) + 1
         params = job.params
         label = str(params.get("prompt") or resolution_label(params.get("resolution", "")))
-        thumb = w.Image(
-            value=encode_png(thumb_image, compress_level=1),
-            format="png",
-            tooltip=f"result #{number}: {label}",  # the <img>'s title: its text alternative
-            layout=w.Layout(max_width=f"{THUMB}px", max_height=f"{THUMB}px", width="auto", height="auto"),
+        # an <img> with real alt text (ipywidgets' Image has no alt, and its tooltip breaks its view)
+        data = base64.b64encode(encode_png(thumb_image, compress_level=1)).decode("ascii")
+        thumb = w.HTML(
+            f'<img src="data:image/png;base64,{data}" alt="result #{number}: {html.escape(label)}" '
+            f'width="{thumb_image.width}" height="{thumb_image.height}">'
         )
         thumb.add_class("iw-history-thumb")
         speed = html.escape(str(params.get("rendering_speed", "")).lower())
