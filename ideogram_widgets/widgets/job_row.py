@@ -21,6 +21,7 @@ import ipywidgets as w
 from ..api.errors import InputError
 from ..api.resolution import Resolution
 from ..jobs import Job
+from ._home_loop import HomeLoop
 
 __all__ = ["JobRow", "describe_state", "resolution_label"]
 
@@ -68,8 +69,11 @@ class JobRow(w.HBox):
     """One job's status line: a button that shows its result, its settings, the state in words, and
     Cancel (only while the job is queued: finished rows have none)."""
 
-    def __init__(self, job: Job, number: int, on_select: Callable[[Job], None]) -> None:
+    def __init__(
+        self, job: Job, number: int, on_select: Callable[[Job], None], *, home: HomeLoop | None = None
+    ) -> None:
         self.job = job
+        self.home = home or HomeLoop()
         self.number = number
         params = job.params
         kind = "edit" if job.model_id.endswith("/edit") else "reframe"
@@ -95,7 +99,7 @@ class JobRow(w.HBox):
             tooltip=f"cancel job #{number}",
             layout=w.Layout(width="90px", flex="0 0 auto"),
         )
-        self.cancel.on_click(lambda _: self._cancel())
+        self.cancel.on_click(lambda _: self.home.run(self._cancel))
         super().__init__(
             [self.title, self.detail, self.status, self.cancel],
             layout=w.Layout(align_items="center", grid_gap="8px", width="100%"),

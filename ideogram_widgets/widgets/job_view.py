@@ -29,6 +29,7 @@ from ..api.errors import InputError
 from ..api.media import encode_png
 from ..api.resolution import Resolution
 from ..jobs import Job, Journal
+from ._home_loop import HomeLoop
 from .compare import CompareView
 from .job_row import JobRow, describe_state, resolution_label
 from .reproduce import reproduce_code
@@ -84,7 +85,9 @@ class JobsPanel(w.VBox):
         on_use: Callable[[Image.Image], None] | None = None,
         journal: Journal | None = None,
         source_path: Path | None = None,
+        home: HomeLoop | None = None,
     ) -> None:
+        self.home = home or HomeLoop()
         self.before = before
         self.source_path = source_path
         self.on_use = on_use
@@ -136,7 +139,7 @@ class JobsPanel(w.VBox):
         """Show a new job at the top and select it (the last finished result stays on view meanwhile)."""
         self.jobs.append(job)
         self._started_from[job.job_id or str(id(job))] = (self.before, self.source_path)
-        row = JobRow(job, len(self.jobs), self.select)
+        row = JobRow(job, len(self.jobs), self.select, home=self.home)
         self.rows.children = (row, *self.rows.children)
         job.observe(lambda _: self._job_changed(job), names=["done", "result"])
         self.select(job)

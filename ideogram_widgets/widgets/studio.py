@@ -24,6 +24,7 @@ from ..api.inputs import EditInput, ReframeInput
 from ..api.media import ImageSource, load_image
 from ..backend import default_client
 from ..jobs import Job, JobManager, Journal
+from ._home_loop import HomeLoop
 from .controls import ErrorLabel, GenerationControls
 from .job_view import JobsPanel, ShownResult
 from .token_field import TokenField
@@ -89,10 +90,12 @@ class Studio(w.VBox):
             button_style="primary",
             layout=w.Layout(width="140px"),
         )
-        self.submit_button.on_click(lambda _: self._submit_clicked())
+        self.home = HomeLoop()  # clicks can arrive on a kernel subshell's thread: submit on the kernel's loop
+        self.submit_button.on_click(lambda _: self.home.run(self._submit_clicked))
         self.reason = w.HTML()
         self.submit_error = ErrorLabel()
         self.panel = JobsPanel(
+            home=self.home,
             before=self._image,
             on_use=self.set_image,
             journal=self.manager.journal,

@@ -122,6 +122,7 @@ async def test_finished_results_stay_on_view_when_a_newer_job_is_cancelled(tmp_p
         await _until(lambda: widget.panel.result_box.layout.display == "flex", "the first result")
         shown_before = bytes(widget.panel.view.after)
         widget.prompt = "second"
+        widget.controls.speed.value = "QUALITY"  # several seconds: the cancel surely finds the next queued
         blocker = widget.submit()  # runs
         queued = widget.submit()  # waits behind it
         await _until(lambda: queued.request_id, "the third job accepted (it waits behind the second)")
