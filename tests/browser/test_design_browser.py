@@ -37,7 +37,7 @@ CELLS = [
     "m = np.zeros((512, 768), bool); m[30:160, 550:690] = True\n"
     "edit.mask = m\n"
     "edit",
-    "reframe = iw.ReframeWidget(iw.sample_image(320, 200), '1024x1024', client=client,\n"
+    "reframe = iw.ReframeWidget(iw.sample_image(320, 200), '1536x640', client=client,\n"
     "                          rendering_speed='TURBO')\n"
     "reframe",
 ]
@@ -190,6 +190,12 @@ def test_tab_reaches_every_control_with_a_focus_ring(studio: NotebookPage) -> No
     page.keyboard.press("Enter")
     edit.locator("button:has-text('▾ Style')").wait_for(timeout=10_000)
     edit.locator(".iw-section select").first.wait_for(state="visible", timeout=10_000)
+    spill = edit.locator(".iw-section").first.evaluate(
+        "s => Math.max(...Array.from(s.querySelectorAll('select, input'),"
+        " e => e.getBoundingClientRect().right)) - s.getBoundingClientRect().right"
+    )
+    assert spill <= 0.5, f"a Style control spills {spill} px out of its section"
+    assert edit.locator(".iw-section select").first.evaluate("s => s.selectedOptions[0].text") == "none"
     page.keyboard.press("Space")
     edit.locator("button:has-text('▸ Style')").wait_for(timeout=10_000)
     edit.locator("button:has-text('Submit')").focus()
