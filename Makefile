@@ -54,10 +54,15 @@ unit: env js
 test: env js browser lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Opens the quickstart in JupyterLab (on the local sandbox unless RUNCOMFY_API_TOKEN is set).
+# Opens a scratch copy of the quickstart in JupyterLab (on the local sandbox unless RUNCOMFY_API_TOKEN is
+# set), rooted in $(DEMO_DIR) (gitignored): autosave, new notebooks and saved results land there, never in
+# the tracked notebooks/. Copies are made once; delete $(DEMO_DIR) to start from the originals again.
+DEMO_DIR ?= .demo
 demo: env js
-	$(PY) -m jupyter lab --ServerApp.port=$(PORT) $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) \
-	  $(JUPYTER_ARGS) notebooks/quickstart.ipynb
+	mkdir -p $(DEMO_DIR)
+	for f in notebooks/*.ipynb; do [ -e "$(DEMO_DIR)/$$(basename $$f)" ] || cp "$$f" $(DEMO_DIR)/; done
+	cd $(DEMO_DIR) && $(abspath $(PY)) -m jupyter lab --ServerApp.port=$(PORT) --ServerApp.root_dir=. \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(JUPYTER_ARGS) quickstart.ipynb
 
 bench: env js browser
 	$(PY) -m benchmarks

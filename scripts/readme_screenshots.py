@@ -1,4 +1,6 @@
-"""Copy the README's screenshots from the browser tests' artifacts (run `make test` first), downsized.
+"""Copy the README's screenshots from the browser tests' artifacts (run `make test` first), downsized:
+both widgets in JupyterLab Light and Dark (tests/browser/test_design_browser.py), the EditWidget in Voilà,
+and the workflow and painter pictures. Look at every one before committing it.
 
 python scripts/readme_screenshots.py
 """
@@ -13,8 +15,11 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TARGET = ROOT / "docs" / "images"
 PICKS = {
-    "lab-edit-result.png": "edit-widget.png",
-    "lab-reframe-result.png": "reframe-widget.png",
+    "lab-design-edit-light.png": "edit-widget.png",
+    "lab-design-edit-dark.png": "edit-widget-dark.png",
+    "lab-design-reframe-light.png": "reframe-widget.png",
+    "lab-design-reframe-dark.png": "reframe-widget-dark.png",
+    "voila-edit-result.png": "voila-edit.png",
     "lab-two-jobs-cancelled.png": "two-jobs-cancelled.png",
     "lab-painter-shapes.png": "mask-painter-shapes.png",
     "notebook-edit-bad-input.png": "notebook7-bad-input.png",
@@ -25,6 +30,9 @@ MAX_WIDTH = 900
 def main() -> None:
     TARGET.mkdir(parents=True, exist_ok=True)
     for source, name in PICKS.items():
+        if not (ARTIFACTS / source).is_file():
+            print(f"{source}: not made by this test run; docs/images/{name} kept as it is")
+            continue
         image = Image.open(ARTIFACTS / source).convert("RGB")
         if image.width > MAX_WIDTH:
             size = (MAX_WIDTH, round(image.height * MAX_WIDTH / image.width))

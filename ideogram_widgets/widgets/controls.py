@@ -24,7 +24,7 @@ from ..api.options import SEED_MAX, MagicPrompt, RenderingSpeed, check_seed
 from ..api.palette import PALETTE_PRESETS, ColorPalette
 from ..api.style import STYLE_PRESETS, Style, StyleType
 
-__all__ = ["ErrorLabel", "GenerationControls", "PalettePicker", "SeedControl", "StylePicker"]
+__all__ = ["ErrorLabel", "GenerationControls", "PalettePicker", "Section", "SeedControl", "StylePicker"]
 
 _SPEED_TIPS = {
     "TURBO": "fastest and cheapest; good for trying ideas",
@@ -48,7 +48,7 @@ class ErrorLabel(w.HTML):
     def show(self, message: str | None) -> None:
         """Show ``message`` (plain text), or hide the label when it is None or empty."""
         if message:
-            self.value = f'<span style="color:#c62828;font-size:12px">⚠ {html.escape(message)}</span>'
+            self.value = f'<span class="iw-error-text" role="alert">⚠ {html.escape(message)}</span>'
             self.layout.display = "block"
         else:
             self.value = ""
@@ -56,8 +56,39 @@ class ErrorLabel(w.HTML):
 
 
 def _labelled(label: str, control: w.Widget, error: ErrorLabel, tip: str = "") -> w.VBox:
-    title = w.HTML(f'<b style="font-size:12px" title="{html.escape(tip)}">{html.escape(label)}</b>')
-    return w.VBox([title, control, error], layout=w.Layout(margin="0 0 6px 0"))
+    """A heading, the control, an optional hint and the control's error line."""
+    parts: list[w.Widget] = [w.HTML(f'<b class="iw-heading">{html.escape(label)}</b>')] if label else []
+    parts.append(control)
+    if tip:
+        parts.append(w.HTML(f'<span class="iw-muted">{html.escape(tip)}</span>'))
+    return w.VBox([*parts, error], layout=w.Layout(margin="0 0 6px 0"))
+
+
+class Section(w.VBox):
+    """A heading button that shows or hides its body: reached with Tab, opened with Enter or Space.
+
+    (ipywidgets' Accordion headers cannot be focused, so the keyboard never reached them.)
+    """
+
+    def __init__(self, title: str, body: w.Widget, *, expanded: bool = False) -> None:
+        self.title = title
+        self.body = body
+        self.toggle = w.ToggleButton(value=expanded, tooltip=f"show or hide the {title.lower()} settings")
+        self.toggle.add_class("iw-section-toggle")
+        self.toggle.observe(lambda _: self._show(), "value")
+        super().__init__([self.toggle, body], layout=w.Layout(width="100%"))
+        self.add_class("iw-section")
+        self._show()
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the body is shown."""
+        return bool(self.toggle.value)
+
+    def _show(self) -> None:
+        with self.hold_sync():
+            self.toggle.description = ("▾ " if self.toggle.value else "▸ ") + self.title
+            self.body.layout.display = "flex" if self.toggle.value else "none"
 
 
 class SeedControl(w.HBox):
@@ -75,11 +106,15 @@ class SeedControl(w.HBox):
             value=self._roll() if seed is None else seed,
             min=0,
             max=SEED_MAX,
-            description="",
-            layout=w.Layout(width="130px"),
+            description="Seed",
+            style={"description_width": "36px"},
+            layout=w.Layout(width="176px"),
         )
         self.random_button = w.Button(
-            icon="random", tooltip="pick a new random seed", layout=w.Layout(width="36px")
+            description="",
+            icon="random",
+            tooltip="pick a new random seed",
+            layout=w.Layout(width="36px"),
         )
         self.keep = w.Checkbox(value=keep, description="keep", indent=False, layout=w.Layout(width="70px"))
         self.keep.tooltip = "reuse this seed on the next submit instead of rolling a new one"
@@ -108,40 +143,46 @@ class StylePicker(w.VBox):
     """Ideogram's style type, a named preset, or style codes (which exclude a style type)."""
 
     def __init__(self) -> None:
+        # "" rather than None for "none": a Dropdown whose value is None shows a blank box
+        wide = {"description_width": "56px"}
         self.style_type = w.Dropdown(
-            options=[("none", None)] + [(t.value.lower(), t.value) for t in StyleType],
-            value=None,
+            options=[("none", "")] + [(t.value.lower(), t.value) for t in StyleType],
+            value="",
             description="type",
-            layout=w.Layout(width="220px"),
+            style=wide,
+            layout=w.Layout(width="100%", max_width="340px"),
         )
         self.preset = w.Dropdown(
-            options=[("none", None)] + [(p.replace("_", " ").lower(), p) for p in STYLE_PRESETS],
-            value=None,
+            options=[("none", "")] + [(p.replace("_", " ").lower(), p) for p in STYLE_PRESETS],
+            value="",
             description="preset",
-            layout=w.Layout(width="260px"),
+            style=wide,
+            layout=w.Layout(width="100%", max_width="340px"),
         )
         self.codes = w.Text(
-            placeholder="style codes: 8 hex digits, comma separated",
+            placeholder="8 hex digits, comma separated",
             description="codes",
-            layout=w.Layout(width="320px"),
+            style=wide,
+            layout=w.Layout(width="100%", max_width="340px"),
         )
-        super().__init__([w.HBox([self.style_type, self.preset]), self.codes])
+        super().__init__([self.style_type, self.preset, self.codes], layout=w.Layout(width="100%"))
 
     def value(self) -> Style | None:
         """The chosen style, or None. Raises InputError for a bad combination or bad codes."""
         codes = [c.strip() for c in self.codes.value.replace(";", ",").split(",") if c.strip()]
-        if self.style_type.value is None and self.preset.value is None and not codes:
+        style_type = self.style_type.value or None
+        preset = self.preset.value or None
+        if style_type is None and preset is None and not codes:
             return None
-        return Style(style_type=self.style_type.value, style_preset=self.preset.value, style_codes=codes)
+        return Style(style_type=style_type, style_preset=preset, style_codes=codes)
 
 
 def _swatches(colors: tuple[str, ...] | list[str], size: int = 14) -> str:
     cells = "".join(
-        f'<span style="display:inline-block;width:{size}px;height:{size}px;background:{c};'
-        f'border:1px solid rgba(0,0,0,.15)"></span>'
+        f'<span class="iw-swatch" style="width:{size}px;height:{size}px;background:{c}"></span>'
         for c in colors
     )
-    return f'<span style="display:inline-flex;gap:1px;vertical-align:middle">{cells}</span>'
+    return f'<span class="iw-swatches" aria-hidden="true">{cells}</span>'
 
 
 class PalettePicker(w.VBox):
@@ -150,7 +191,11 @@ class PalettePicker(w.VBox):
     MAX_CUSTOM = 5
 
     def __init__(self) -> None:
-        self.mode = w.ToggleButtons(options=["none", "preset", "custom"], value="none")
+        self.mode = w.ToggleButtons(
+            options=["none", "preset", "custom"],
+            value="none",
+            tooltips=["no palette", "one of Ideogram's named palettes", "up to five colours with weights"],
+        )
         self.mode.style.button_width = "70px"
         self.preset = w.RadioButtons(
             options=list(PALETTE_PRESETS), value="EMBER", layout=w.Layout(width="140px")
@@ -161,12 +206,25 @@ class PalettePicker(w.VBox):
         )
         self.preset_box = w.HBox([self.preset, w.HTML(f'<div style="padding-top:2px">{preview_rows}</div>')])
         self.colors = [
-            w.ColorPicker(concise=True, value=c, layout=w.Layout(width="40px"))
-            for c in ("#E0542E", "#2A9D8F", "#F4A261", "#264653", "#E9C46A")
+            w.ColorPicker(
+                concise=True,
+                value=c,
+                description=f"colour {i + 1}",
+                style={"description_width": "56px"},
+                layout=w.Layout(width="110px"),
+            )
+            for i, c in enumerate(("#E0542E", "#2A9D8F", "#F4A261", "#264653", "#E9C46A"))
         ]
+        # number boxes, not sliders: a real <input> with its own label, typed or stepped from the keyboard
         self.weights = [
-            w.FloatSlider(
-                value=1.0, min=0.05, max=1.0, step=0.05, readout_format=".2f", layout=w.Layout(width="200px")
+            w.BoundedFloatText(
+                value=1.0,
+                min=0.05,
+                max=1.0,
+                step=0.05,
+                description="weight",
+                style={"description_width": "46px"},
+                layout=w.Layout(width="130px"),
             )
             for _ in self.colors
         ]
@@ -239,22 +297,16 @@ class GenerationControls(w.VBox):
         if prompt:
             sections.append(_labelled("Prompt", self.prompt, self.errors["prompt"]))
         sections.append(
-            _labelled("Rendering speed", self.speed, self.errors["rendering_speed"], "TURBO is cheapest")
+            _labelled("Rendering speed", self.speed, self.errors["rendering_speed"], "TURBO is the cheapest")
         )
         if prompt:
             sections.append(_labelled("Magic prompt", self.magic, self.errors["magic_prompt"]))
-        sections.append(
-            _labelled("Seed", self.seed, self.errors["seed"], "same seed + same input = same result")
-        )
-        more = w.Accordion(
-            children=[
-                _labelled("", self.style, self.errors["style"]),
-                _labelled("", self.palette, self.errors["color_palette"]),
-            ],
-            titles=("Style", "Colour palette"),
-            selected_index=None,
-        )
-        super().__init__([*sections, more], layout=w.Layout(width="100%"))
+        sections.append(_labelled("", self.seed, self.errors["seed"], "same seed + same input = same result"))
+        self.sections = [
+            Section("Style", _labelled("", self.style, self.errors["style"])),
+            Section("Colour palette", _labelled("", self.palette, self.errors["color_palette"])),
+        ]
+        super().__init__([*sections, *self.sections], layout=w.Layout(width="100%"))
 
     def options(self, *, new_seed: bool = True) -> dict[str, Any]:
         """Keyword arguments for an input. Rolls the seed first unless ``keep`` is on (or ``new_seed`` is

@@ -1,6 +1,8 @@
 """The reframe framing preview: where the whole source sits inside the chosen output, and what is generated.
 
-Drawn with ipycanvas in one batch per change (never per pointer move).
+Drawn with ipycanvas in one batch per change (never per pointer move). The canvas is transparent and its
+colours are greys and a blue that read on light and dark themes alike (a canvas cannot read the theme's
+CSS variables from the kernel); the caption is HTML under it (``caption``), in the theme's own text colour.
 
 Example:
     >>> from ideogram_widgets.samples import sample_image
@@ -11,6 +13,9 @@ Example:
 
 from __future__ import annotations
 
+import html
+
+import ipywidgets as w
 import numpy as np
 from ipycanvas import Canvas, hold_canvas
 from PIL import Image
@@ -19,14 +24,17 @@ from ..api.resolution import Resolution
 
 __all__ = ["FramingPreview"]
 
-_GENERATED = "#dfe6ee"
-_HATCH = "#b5c3d3"
-_SOURCE_EDGE = "#1565c0"
+# mid-grey at low opacity tints whatever the theme puts behind the canvas, lighter or darker alike
+_GENERATED = "rgba(128, 128, 128, 0.16)"
+_HATCH = "rgba(128, 128, 128, 0.45)"
+_FRAME = "rgba(128, 128, 128, 0.95)"
+_SOURCE_EDGE = "#2196f3"
 
 
 class FramingPreview(Canvas):
     """A canvas showing the output frame of a reframe: the source fitted and centred, the generated
-    margins hatched, and the output size written underneath.
+    margins hatched; ``caption`` (an HTML widget to show under it) says the output size and how much is
+    generated.
 
     ``show(resolution)`` redraws for another resolution; ``set_source(image)`` for another image.
     """
@@ -40,6 +48,9 @@ class FramingPreview(Canvas):
         height: int = 260,
     ) -> None:
         super().__init__(width=width, height=height)
+        self.caption = w.HTML()
+        self.caption.add_class("iw-framing-caption")
+        self.add_class("iw-framing")
         self.layout.width = f"{width}px"
         self.max_height = height
         self._canvas_height = height
@@ -65,7 +76,7 @@ class FramingPreview(Canvas):
         """Redraw the preview for ``resolution``."""
         self.resolution = res = Resolution.parse(resolution)
         self.placement = left, top, pw, ph = res.placement(self._source.size)
-        footer = 24
+        footer = 0
         scale = min((self.width - 8) / res.width, (self.max_height - footer - 8) / res.height)
         fw, fh = max(1, round(res.width * scale)), max(1, round(res.height * scale))
         ox, oy = (self.width - fw) // 2, 4
@@ -92,11 +103,10 @@ class FramingPreview(Canvas):
             self.stroke_style = _SOURCE_EDGE
             self.line_width = 2
             self.stroke_rect(sx, sy, sw, sh)
-            self.stroke_style = "#455a64"
+            self.stroke_style = _FRAME
             self.line_width = 1
             self.stroke_rect(ox, oy, fw, fh)
-            generated = 1.0 - (pw * ph) / (res.width * res.height)
-            self.fill_style = "#263238"
-            self.font = "12px sans-serif"
-            self.text_align = "center"
-            self.fill_text(f"{res.label} · generated area {generated:.0%}", ox + fw / 2, oy + fh + 16)
+        generated = 1.0 - (pw * ph) / (res.width * res.height)
+        self.caption.value = (
+            f"<span class='iw-muted'>output {html.escape(res.label)} · generated area {generated:.0%}</span>"
+        )

@@ -37,10 +37,17 @@ class ResolutionPicker(w.VBox):
         self.closest = closest
         self.groups = Resolution.grouped()
         self.orientation = w.ToggleButtons(
-            options=["landscape", "square", "portrait"], value=value.orientation
+            options=["landscape", "square", "portrait"],
+            value=value.orientation,
+            tooltips=["wider than tall", "1:1", "taller than wide"],
         )
         self.orientation.style.button_width = "90px"
-        self.choice = w.Select(rows=9, layout=w.Layout(width="260px"))
+        self.choice = w.Select(
+            rows=9,
+            description="size",
+            style={"description_width": "32px"},
+            layout=w.Layout(width="300px"),
+        )
         self.choice.add_class("iw-resolution-list")
         self.error = ErrorLabel()
         self._fill(value.orientation)
@@ -103,10 +110,11 @@ class ReframeWidget(Studio):
         self.picker.choice.observe(self._resolution_changed, "value")
         left = w.VBox(
             [
-                w.HTML("<b style='font-size:12px'>Output resolution</b>"),
+                w.HTML("<b class='iw-heading'>Output resolution</b>"),
                 self.picker,
-                w.HTML("<b style='font-size:12px'>Framing</b>"),
+                w.HTML("<b class='iw-heading'>Framing</b>"),
                 self.preview,
+                self.preview.caption,
             ]
         )
         self.arrange(left, "iw-reframe-widget")

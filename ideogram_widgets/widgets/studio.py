@@ -11,14 +11,17 @@ import asyncio
 import html
 import os
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import ipywidgets as w
 import numpy as np
 from PIL import Image
 
-from ..api.client import TOKEN_ENV, AsyncClient
+from ..api.client import DEFAULT_BASE_URL, TOKEN_ENV, AsyncClient
 from ..api.errors import IdeogramWidgetsError, InputError
 from ..api.fetching import fetch_image_blocking
 from ..api.inputs import EditInput, ReframeInput
@@ -26,16 +29,37 @@ from ..api.media import ImageSource, is_remote, load_image
 from ..api.preflight import CACHE, mask_digest
 from ..backend import default_client
 from ..jobs import Job, JobManager, Journal
+from ._home_loop import HomeLoop
 from .controls import ErrorLabel, GenerationControls
-from .job_view import JobsPanel
+from .job_view import JobsPanel, ShownResult
 from .token_field import TokenField
 
-__all__ = ["Studio"]
+__all__ = ["Studio", "backend_banner"]
 
-_BANNER = (
-    '<div style="background:#fff4d6;border:1px solid #e0b84f;border-radius:4px;padding:4px 8px;'
-    'font-size:12px;color:#5d4300">{}</div>'
-)
+_BANNER = '<div class="iw-banner" role="note">{}</div>'
+# Clicks on Submit that reach the kernel this soon after an accepted one are the same intent (a double
+# click, a repeated Enter): ipywidgets sends each click, and the in-process sandbox can answer the first
+# submit before the second click arrives, so "still sending" alone cannot tell them apart.
+REPEAT_WINDOW_S = 0.8
+_LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def backend_banner(client: AsyncClient) -> str:
+    """The banner text for ``client``'s backend: its own notice (the embedded sandbox), or which backend
+    it is when it is not the hosted service; "" for the hosted service.
+
+    Example:
+        >>> backend_banner(AsyncClient(base_url="http://127.0.0.1:8765/v1"))[:48]
+        'external backend on this machine (a sandbox or a'
+    """
+    if client.notice:
+        return str(client.notice)
+    base = str(client.base_url).rstrip("/")
+    if base == DEFAULT_BASE_URL:
+        return ""
+    host = httpx.URL(base).host
+    where = "on this machine (a sandbox or a proxy) " if host in _LOOPBACK else f"{client.label} "
+    return f"external backend {where}at {base}: not the hosted RunComfy service"
 
 
 class Studio(w.VBox):
@@ -52,6 +76,11 @@ class Studio(w.VBox):
     ) -> None:
         super().__init__(layout=w.Layout(width="100%", grid_gap="8px"))
         self._url, self._image = self._open_source(image)
+        self._source_path = _path_of(image)
+        self.clock: Callable[[], float] = time.monotonic  # injectable, for the repeat window
+        self._last_click: float | None = None
+        self._in_flight: Job | None = None
+        self.ignored_clicks = 0  # clicks taken as repeats of the previous one (see REPEAT_WINDOW_S)
         self.controls = controls
         journal_obj = journal if isinstance(journal, Journal) else Journal(journal)
         self._explicit_client = client is not None
@@ -66,10 +95,17 @@ class Studio(w.VBox):
             button_style="primary",
             layout=w.Layout(width="140px"),
         )
-        self.submit_button.on_click(lambda _: self._submit_clicked())
+        self.home = HomeLoop()  # clicks can arrive on a kernel subshell's thread: submit on the kernel's loop
+        self.submit_button.on_click(lambda _: self.home.run(self._submit_clicked))
         self.reason = w.HTML()
         self.submit_error = ErrorLabel()
-        self.panel = JobsPanel(before=self._image, on_use=self.set_image, journal=self.manager.journal)
+        self.panel = JobsPanel(
+            home=self.home,
+            before=self._image,
+            on_use=self.set_image,
+            journal=self.manager.journal,
+            source_path=self._source_path,
+        )
         self._show_backend()
 
     def arrange(self, left: w.Widget, css_class: str) -> None:
@@ -79,8 +115,12 @@ class Studio(w.VBox):
         )
         right = w.VBox([self.controls, submit_row, self.submit_error], layout=w.Layout(flex="0 0 380px"))
         top = w.HBox([self.banner, self.token], layout=w.Layout(flex_flow="row wrap", grid_gap="8px"))
-        body = w.HBox([left, right], layout=w.Layout(flex_flow="row wrap", grid_gap="16px"))
+        # the result view wraps below on a narrow notebook and sits beside the others on a wide one
+        body = w.HBox(
+            [left, right, self.panel.result_box], layout=w.Layout(flex_flow="row wrap", grid_gap="16px")
+        )
         self.children = [top, body, self.panel]
+        self.add_class("iw-studio")
         self.add_class(css_class)
         self.validate()
 
@@ -88,9 +128,10 @@ class Studio(w.VBox):
 
     def _show_backend(self) -> None:
         client = self.manager.client
+        banner = backend_banner(client)
         with self.hold_sync():
-            if client.notice:
-                self.banner.value = _BANNER.format(html.escape(client.notice))
+            if banner:
+                self.banner.value = _BANNER.format(html.escape(banner))
                 self.banner.layout.display = "block"
             else:
                 self.banner.value = ""
@@ -128,8 +169,10 @@ class Studio(w.VBox):
         except InputError as err:
             self.route_error(err)
             raise
+        self._source_path = _path_of(image)
         self.submit_error.show(None)
         self.panel.before = self._image
+        self.panel.source_path = self._source_path
         self.validate()
 
     # ----------------------------------------------------------------- submitting
@@ -149,12 +192,13 @@ class Studio(w.VBox):
             self.build_input(new_seed=False)
         except InputError as err:
             reason = err.reason or str(err)
+        sending = self._in_flight is not None and self._in_flight.state == "submitting"
         with self.hold_sync():
-            self.submit_button.disabled = reason is not None
+            self.submit_button.disabled = reason is not None or sending
             self.reason.value = (
-                self._preflight()
-                if reason is None
-                else f"<span style='color:#8a6d00;font-size:12px'>{html.escape(reason)}</span>"
+                f"<span class='iw-reason'>{html.escape(reason)}</span>"
+                if reason is not None
+                else ("<span class='iw-reason'>sending…</span>" if sending else self._preflight())
             )
         return reason
 
@@ -196,7 +240,7 @@ class Studio(w.VBox):
         def failed(err: IdeogramWidgetsError) -> None:
             if generation == self._preflight_generation:
                 why = html.escape(getattr(err, "reason", None) or str(err))
-                self._preflight_failure = f"<span style='color:#8a6d00;font-size:12px'>{why}</span>"
+                self._preflight_failure = f"<span class='iw-reason'>{why}</span>"
                 self.submit_button.disabled = True
                 self.reason.value = self._preflight_failure
 
@@ -251,12 +295,24 @@ class Studio(w.VBox):
         return job
 
     def _submit_clicked(self) -> None:
+        """One submit per intent: a click while the previous one is still being sent, or within
+        REPEAT_WINDOW_S of it, is the same intent (counted in ``ignored_clicks``)."""
+        now = self.clock()
+        in_flight = self._in_flight is not None and self._in_flight.state == "submitting"
+        if in_flight or (self._last_click is not None and now - self._last_click < REPEAT_WINDOW_S):
+            self.ignored_clicks += 1
+            return
+        self._last_click = now
         try:
-            self.submit()
+            job = self.submit()
         except InputError:
             pass  # shown next to its control
         except IdeogramWidgetsError as err:
             self.submit_error.show(str(err))
+        else:
+            self._in_flight = job
+            job.observe(self.validate, "state")
+            self.validate()
 
     # ----------------------------------------------------------------- results
 
@@ -267,12 +323,22 @@ class Studio(w.VBox):
 
     @property
     def result(self) -> Image.Image | None:
-        """The newest finished result image, or None."""
+        """The newest finished result as the widget shows it (an edit's composite when the jobs layer
+        gives one, else the service's output), or None."""
         for job in reversed(self.panel.jobs):
             if job.done and job.result is not None and len(job.result):
-                return job.result.image
+                return ShownResult(job, "composite").image
         return None
 
     def save_result(self, path: str | Path) -> Path | None:
-        """Save the selected result, lossless, to ``path``."""
+        """Save the result on view (an edit's composite, or the service's output when toggled), byte for
+        byte as the Save button downloads it, to ``path``."""
         return self.panel.save(path)
+
+
+def _path_of(image: ImageSource) -> Path | None:
+    """The user's own file ``image`` came from (named by "copy as code"), or None."""
+    if isinstance(image, (str, os.PathLike)) and not str(image).startswith(("http://", "https://", "data:")):
+        path = Path(image).expanduser()
+        return path.resolve() if path.is_file() else None
+    return None

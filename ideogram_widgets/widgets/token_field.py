@@ -19,6 +19,8 @@ import traitlets
 
 from .mask_painter import STATIC_DIR
 
+_STYLES = STATIC_DIR / "mask_painter.css"  # the widgets' styles (studio.css): every Studio has a TokenField
+
 __all__ = ["TokenField"]
 
 
@@ -27,6 +29,7 @@ class TokenField(anywidget.AnyWidget):
     entered, ``cb(None)`` when it is forgotten. Only ``has_token`` and ``message`` are synced."""
 
     _esm = STATIC_DIR / "token_field.js"
+    _css = _STYLES if _STYLES.is_file() else ""
     has_token = traitlets.Bool(False).tag(sync=True)
     message = traitlets.Unicode("").tag(sync=True)
 

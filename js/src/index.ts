@@ -1,3 +1,4 @@
+import "./studio.css"; // the editing widgets' styles ride in this bundle's CSS (widgets/compare.py)
 /**
  * The anywidget entry point for MaskPainter (bundled by esbuild into ideogram_widgets/static/).
  */

@@ -4,6 +4,8 @@
 * ``chromium`` (package): a Playwright ``Browser``. Tests here must be sync (see ``playwright_instance``).
 * ``open_notebook(cells, name=...) -> NotebookPage`` (function): writes a notebook, opens it in a fresh
   browser context, waits for an idle kernel; fails the test on page errors; closes everything after.
+* ``NotebookPage.set_theme("JupyterLab Dark")`` switches the theme and waits for it;
+  ``NotebookPage.axe(selector, exclude=[...])`` runs axe-core (from js/node_modules) on a part of the page.
 
 Every test in this folder is marked ``browser``. Screenshots go to ``tests/artifacts/``.
 
@@ -31,6 +33,7 @@ from playwright.sync_api import Browser, Locator, Page, Playwright, sync_playwri
 from .jupyter import JupyterServer, KernelProbe, Kind, isolated_env, wait_until
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+AXE = Path(__file__).resolve().parents[2] / "js" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -105,6 +108,30 @@ class NotebookPage:
             self._kernel = KernelProbe(connection)
         return self._kernel
 
+    def set_theme(self, theme: str) -> None:
+        """Switch to ``theme`` ("JupyterLab Light", "JupyterLab Dark", ...) and wait until it is applied."""
+        self.command("apputils:change-theme", {"theme": theme})
+        self.page.wait_for_function("t => document.body.dataset.jpThemeName === t", arg=theme, timeout=30_000)
+        # the theme's CSS variables are in place once the notebook's background follows them
+        self.page.wait_for_function(
+            "() => getComputedStyle(document.body).getPropertyValue('--jp-layout-color0').trim() !== ''"
+        )
+
+    def axe(self, selector: str, exclude: list[str] | None = None) -> list[dict[str, Any]]:
+        """axe-core's violations inside ``selector`` (all rules, minus the ``exclude`` selectors)."""
+        if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
+            if not AXE.is_file():
+                pytest.fail(f"axe-core is missing ({AXE}): `make js` installs js/node_modules")
+            self.page.add_script_tag(path=str(AXE))
+        context = {"include": [[selector]], "exclude": [[e] for e in exclude or []]}
+        result = self.page.evaluate(
+            "async (ctx) => { const r = await axe.run(ctx, {resultTypes: ['violations']});"
+            " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})); }",
+            context,
+        )
+        return list(result)
+
     def screenshot(self, name: str, locator: Locator | None = None) -> Path:
         """Save a PNG under tests/artifacts/ named after the server kind; returns its path."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -162,12 +189,21 @@ def new_notebook_page(
     *,
     viewport: tuple[int, int] = (1280, 1000),
     has_touch: bool = False,
+    permissions: list[str] | None = None,
 ) -> NotebookPage:
-    """Write a notebook, open it in a fresh browser context and wait for its kernel (caller closes it)."""
+    """Write a notebook, open it in a fresh browser context and wait for its kernel (caller closes it).
+
+    ``permissions``: granted to the page, e.g. ``["clipboard-read", "clipboard-write"]``.
+    """
     filename = server.write_notebook(name, cells)
     context = chromium.new_context(
-        viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=1, has_touch=has_touch
+        viewport={"width": viewport[0], "height": viewport[1]},
+        device_scale_factor=1,
+        has_touch=has_touch,
+        accept_downloads=True,
     )
+    if permissions:
+        context.grant_permissions(permissions, origin=server.url)
     nb = NotebookPage(context.new_page(), server, filename)
     nb.load()
     return nb

@@ -104,7 +104,7 @@ def test_draw_a_mask_submit_and_see_the_edit_in_the_page(quickstart: NotebookPag
     edit_widget(nb).locator("button:has-text('Submit')").click()
     row = edit_widget(nb).locator(".iw-job-row").first
     row.locator("text=done in").wait_for(timeout=60_000)
-    shown = image_in_page(edit_widget(nb).locator(".iw-result-image img, img.iw-result-image").first, (W, H))
+    shown = image_in_page(edit_widget(nb).locator(".iw-result-view img.iw-compare-after").first, (W, H))
 
     probe = nb.server.base / f"probe-{nb.kind}"
     nb.kernel.run(
@@ -129,7 +129,7 @@ def test_reframe_to_a_chosen_resolution(quickstart: NotebookPage) -> None:
     wait_until(lambda: nb.kernel.eval("str(reframe.resolution)") == "640:1536 (5:12)", what="the choice")
     widget.locator("button:has-text('Reframe')").click()
     widget.locator(".iw-job-row").first.locator("text=done in").wait_for(timeout=60_000)
-    shown = image_in_page(widget.locator(".iw-result-image img, img.iw-result-image").first, (640, 1536))
+    shown = image_in_page(widget.locator(".iw-result-view img.iw-compare-after").first, (640, 1536))
     assert shown.size == (640, 1536)
     nb.screenshot("reframe-result", widget)
 

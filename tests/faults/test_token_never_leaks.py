@@ -337,8 +337,7 @@ async def test_edit_widget_token_field(
     channels.obj("widget job", await job)
     channels.obj("widget job (done)", job)
     channels.text("copy as code", widget.panel.show_code() or "")
-    widget.panel.save_path.value = str(tmp_path / "saved.png")
-    widget.panel.save()
+    widget.panel.save(tmp_path / "saved.png")
     widget.panel.use_as_input()
     widget.mask = MASK
     widget.controls.prompt.value = "again"

@@ -66,7 +66,7 @@ async def test_submit_runs_in_the_background_and_shows_the_result(widget):
     assert widget.result is not None
     assert widget.result.size == (1536, 640)
     assert "done in" in widget.panel.rows.children[0].status.value
-    assert bytes(widget.panel.result_image.value).startswith(b"\x89PNG")
+    assert bytes(widget.panel.view.after).startswith(b"\x89PNG")
     assert len(widget.panel.strip.children) == 1
 
 

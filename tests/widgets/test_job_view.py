@@ -1,0 +1,257 @@
+"""The job view and the Studio frame without a browser: one submit per intent, results that stay on view,
+rows without a dead Cancel, one spelling of resolutions, Save and Copy as code (run in a fresh kernel),
+the backend banner, keyboard-reachable sections, and no hard-coded colours."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from jupyter_client.manager import start_new_kernel
+from PIL import Image
+
+from ideogram_widgets.api import AsyncClient
+from ideogram_widgets.samples import sample_image
+from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
+from ideogram_widgets.widgets import EditWidget, ReframeWidget
+from ideogram_widgets.widgets.job_row import resolution_label
+from ideogram_widgets.widgets.studio import REPEAT_WINDOW_S, backend_banner
+
+ROOT = Path(__file__).resolve().parents[2]
+IMAGE = sample_image(240, 160)
+MASK = np.zeros((160, 240), bool)
+MASK[10:60, 170:230] = True
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def _until(condition: Callable[[], object], what: str, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+def _edit(make_widget: Callable[..., Any], **options: Any) -> EditWidget:
+    widget = make_widget(EditWidget, IMAGE, prompt="a moon", **options)
+    widget.mask = MASK
+    return widget
+
+
+async def test_a_double_click_or_repeated_enter_sends_one_job_and_a_later_click_another(make_widget):
+    widget = _edit(make_widget)
+    widget.clock = clock = Clock()
+    for _ in range(3):  # a double click and an Enter held down: every click reaches the kernel
+        widget.submit_button.click()
+    assert len(widget.jobs) == 1
+    assert widget.ignored_clicks == 2
+    await _until(lambda: widget.jobs[0].request_id, "the first submit answered")
+    assert not widget.submit_button.disabled  # sending is over: Submit is back
+    clock.now += REPEAT_WINDOW_S + 0.1  # a click on purpose, later
+    widget.submit_button.click()
+    assert len(widget.jobs) == 2
+    await asyncio.gather(*widget.jobs)
+
+
+async def test_submit_is_held_while_the_submit_is_being_sent(make_widget):
+    widget = _edit(make_widget)
+    widget.clock = clock = Clock()
+    widget.submit_button.click()
+    assert widget.jobs[0].state == "submitting"
+    assert widget.submit_button.disabled
+    assert "sending" in widget.reason.value
+    clock.now += 10  # however late: still the same intent while the first has not left
+    widget.submit_button.click()
+    assert len(widget.jobs) == 1
+    await widget.jobs[0]
+
+
+async def test_an_edit_shows_the_composite_with_the_service_output_one_toggle_away(make_widget):
+    widget = _edit(make_widget)
+    job = widget.submit()
+    await job
+    await _until(lambda: widget.panel.result_box.layout.display == "flex", "the result on view")
+    panel = widget.panel
+    shown = panel.shown()
+    assert shown is not None
+    composite = getattr(job.result, "composite", None)
+    if composite is None:  # the jobs layer has no composite yet: the output is what there is
+        assert shown.version == "output"
+        assert panel.version.layout.display == "none"
+    else:
+        assert shown.version == "composite"
+        panel.version.value = "output"
+        now = panel.shown()
+        assert now is not None
+        assert now.version == "output"
+    now = panel.shown()
+    assert now is not None
+    assert bytes(panel.view.after) == now.data
+    assert panel.view.after_alt.startswith("after #1")
+    assert panel.view.before_alt.startswith("before #1")
+    assert Image.open(__import__("io").BytesIO(bytes(panel.view.after))).size == IMAGE.size
+
+
+async def test_finished_results_stay_on_view_when_a_newer_job_is_cancelled(tmp_path):
+    slow = serve_in_thread(SandboxConfig(speed_scale=1.0, workers=1))  # TURBO takes 1 s: a queue forms
+    try:
+        widget = EditWidget(
+            IMAGE,
+            "first",
+            client=AsyncClient(base_url=slow.url + "/v1"),
+            journal=tmp_path,
+            rendering_speed="TURBO",
+        )
+        widget.mask = MASK
+        first = widget.submit()
+        await first
+        await _until(lambda: widget.panel.result_box.layout.display == "flex", "the first result")
+        shown_before = bytes(widget.panel.view.after)
+        widget.prompt = "second"
+        widget.controls.speed.value = "QUALITY"  # several seconds: the cancel surely finds the next queued
+        blocker = widget.submit()  # runs
+        queued = widget.submit()  # waits behind it
+        await _until(lambda: queued.request_id, "the third job accepted (it waits behind the second)")
+        assert queued.state in ("submitted", "in_queue")
+        row = widget.panel.rows.children[0]
+        assert row.job is queued
+        assert row.cancel.layout.display != "none"
+        row.cancel.click()
+        with pytest.raises(Exception, match="cancelled"):
+            await queued
+        assert widget.panel.result_box.layout.display == "flex"
+        assert bytes(widget.panel.view.after) == shown_before  # still the first job's result
+        assert row.cancel.layout.display == "none"  # a finished row has no Cancel
+        await blocker
+        done_row = widget.panel.rows.children[1]
+        assert done_row.job is blocker
+        assert done_row.cancel.layout.display == "none"
+    finally:
+        slow.stop()
+
+
+def test_resolutions_are_written_one_way():
+    assert resolution_label("768:1344 (4:7)") == "768×1344 (4:7)"
+    assert resolution_label("768x1344") == "768×1344 (4:7)"
+    assert resolution_label("not a size") == "not a size"
+
+
+async def test_a_reframe_row_and_caption_use_the_same_spelling(make_widget):
+    widget = make_widget(ReframeWidget, IMAGE, resolution="768x1344")
+    job = widget.submit()
+    await job
+    await _until(lambda: widget.panel.result_box.layout.display == "flex", "the result")
+    row = widget.panel.rows.children[0]
+    assert "768×1344 (4:7)" in row.detail.value
+    assert "768×1344 (4:7)" in widget.panel.result_caption.value
+    assert "768×1344 (4:7)" in widget.preview.caption.value
+    assert ":1344" not in widget.panel.result_caption.value + row.detail.value
+
+
+async def test_save_result_writes_the_bytes_that_save_downloads(make_widget, tmp_path):
+    widget = _edit(make_widget)
+    await widget.submit()
+    await _until(lambda: widget.panel.result_box.layout.display == "flex", "the result")
+    path = widget.save_result(tmp_path / "mine.png")
+    assert path is not None
+    assert path.read_bytes() == bytes(widget.panel.view.after)
+    assert widget.panel.view.filename.endswith(".png")
+    assert widget.save_result(tmp_path / "no" / "such" / "dir.png") is None
+    assert "could not save" in widget.panel.message.value
+
+
+def test_the_banner_names_every_backend_that_is_not_the_hosted_service(monkeypatch):
+    monkeypatch.delenv("RUNCOMFY_API_TOKEN", raising=False)
+    assert "127.0.0.1:9" in backend_banner(AsyncClient(base_url="http://127.0.0.1:9/v1"))
+    assert "on this machine" in backend_banner(AsyncClient(base_url="http://localhost:9/v1"))
+    other = backend_banner(AsyncClient("t", base_url="https://proxy.example.org/v1"))
+    assert "https://proxy.example.org/v1" in other
+    assert "not the hosted RunComfy service" in other
+    assert backend_banner(AsyncClient("t")) == ""
+
+
+def test_an_external_sandbox_shows_the_banner(sandbox_url, tmp_path):
+    widget = EditWidget(IMAGE, client=AsyncClient(base_url=sandbox_url + "/v1"), journal=tmp_path)
+    assert widget.banner.layout.display == "block"
+    assert sandbox_url in widget.banner.value
+
+
+def test_style_and_palette_are_buttons_that_open_their_sections(make_widget):
+    widget = _edit(make_widget)
+    style, palette = widget.controls.sections
+    assert not style.is_open
+    assert style.body.layout.display == "none"
+    style.toggle.value = True  # what Enter or Space on the focused button does
+    assert style.body.layout.display == "flex"
+    assert style.toggle.description.endswith("Style")
+    assert palette.toggle.description.endswith("Colour palette")
+    assert widget.controls.style.style_type.value == ""  # "none" shows, never a blank box
+    assert widget.controls.style.value() is None
+
+
+def test_no_widget_text_carries_a_hard_coded_colour(make_widget):
+    widget = _edit(make_widget)
+    html = [
+        str(getattr(c, "value", ""))
+        for c in _all_widgets(widget)
+        if isinstance(getattr(c, "value", None), str)
+    ]
+    assert not [h for h in html if re.search(r"(?<!background:)(?<![-\w])color:\s*#", h)]
+
+
+async def test_copy_as_code_runs_by_itself_in_a_fresh_kernel_naming_the_users_file(sandbox_url, tmp_path):
+    source = tmp_path / "my photo.png"
+    IMAGE.save(source)
+    widget = EditWidget(
+        str(source), "a moon", client=AsyncClient(base_url=sandbox_url + "/v1"), journal=tmp_path / "j"
+    )
+    widget.mask = MASK
+    await widget.submit()
+    await _until(lambda: widget.panel.view.code, "the code")
+    code = widget.panel.view.code
+    assert repr(str(source.resolve())) in code  # the user's own file, not a hashed journal copy
+    assert "the mask: the copy kept in the journal" in code
+    env = dict(os.environ)
+    env.pop("RUNCOMFY_API_TOKEN", None)
+    env["IDEOGRAM_WIDGETS_HOME"] = str(tmp_path / "fresh-home")
+    env["IPYTHONDIR"] = str(tmp_path / "ipython")
+    manager, client = start_new_kernel(kernel_name="python3", env=env, cwd=str(tmp_path))
+    try:
+        errors: list[str] = []
+        reply = client.execute_interactive(
+            code + "\nprint(output.image.size)",
+            timeout=120,
+            output_hook=lambda m: (
+                errors.append(m["content"].get("evalue", "")) if m["msg_type"] == "error" else None
+            ),
+        )
+        assert reply["content"]["status"] == "ok", errors
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def _all_widgets(root):
+    seen: list[Any] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if any(node is s for s in seen):
+            continue
+        seen.append(node)
+        stack.extend(getattr(node, "children", ()))
+    return seen
