@@ -59,7 +59,9 @@ demo: env js
 	$(PY) -m jupyter lab --ServerApp.port=$(PORT) $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) \
 	  $(JUPYTER_ARGS) notebooks/quickstart.ipynb
 
+# Gradio is a benchmark-only extra (bench_remote compares the painter with its ImageEditor).
 bench: env js browser
+	$(VENV)/bin/uv pip install --python $(PY) -q -e ".[dev,bench]"
 	$(PY) -m benchmarks
 
 clean:
