@@ -12,11 +12,13 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from benchmarks import __main__ as runner
-from benchmarks import bench_import, bench_payload
+from benchmarks import bench_import, bench_payload, bench_remote
+from benchmarks._comparison import comparison_markdown
 from benchmarks._figures import (
     QUICK_ENV,
     README_END,
@@ -226,3 +228,32 @@ def test_latency_proxy_holds_every_chunk_for_half_the_round_trip(echo_port: int)
     assert min(proxy.held_ms) >= rtt_ms / 2 - 1
     assert len(proxy.held_ms) >= 2 * 3 + 2 * 16
     assert min(round_trips) >= rtt_ms - 1
+
+
+def test_remote_figures_pair_the_tools_within_each_repetition() -> None:
+    def tool(scale: float) -> dict[str, Any]:
+        return {"ready": 100 * scale, "latencies": [10 * scale, 30 * scale], "paint_median": 20 * scale,
+                "up_to_python": 50 * scale}  # fmt: skip
+
+    samples = [
+        {rtt: {"MaskPainter": tool(k), "ipycanvas": tool(2 * k + rtt / 50)} for rtt in (0, 150)}
+        for k in (1.0, 3.0)
+    ]
+    samples[0][0]["Gradio"], samples[1][0]["Gradio"] = tool(4.0), tool(4.0)  # Gradio at +0 ms only
+    figures = bench_remote.remote_figures(samples, (0, 150))
+    ratio = by_name(figures, "pointer-up → mask in Python, MaskPainter ÷ ipycanvas, +150 ms RTT")
+    assert ratio.samples == [pytest.approx(1 / 5), pytest.approx(3 / 9)]  # run by run, not medians
+    assert ratio.ratio_to == "pointer-up → mask in Python, ipycanvas, +150 ms RTT"
+    paint = by_name(figures, "pointer move → paint on screen, MaskPainter, +0 ms RTT")
+    assert (paint.per, paint.samples) == ("move", [10, 30, 30, 90])  # every move of every run
+    slower = by_name(figures, "median pointer move → paint on screen, ipycanvas, +150 ÷ +0 ms RTT")
+    assert slower.samples == [pytest.approx(5 / 2), pytest.approx(9 / 6)]
+    assert not [f for f in figures if "Gradio, +150" in f.name or "÷ Gradio, +150" in f.name]
+    results = Results()
+    results.update(RunInfo.now("remote"), figures)
+    table = comparison_markdown(results).splitlines()
+    assert "| figure | added round trip | MaskPainter | ipycanvas | Gradio |" in table[2]
+    row = next(r for r in table if r.startswith("| time until the first stroke can be drawn | +0 ms |"))
+    assert row.endswith("| 200 ms | 400 ms | 400 ms | 0.500× | 0.500× |")
+    assert comparison_markdown(Results()) == ""
+    assert table[0] in runner.results_file(results, None)
