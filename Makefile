@@ -64,7 +64,9 @@ demo: env js
 	cd $(DEMO_DIR) && $(abspath $(PY)) -m jupyter lab --ServerApp.port=$(PORT) --ServerApp.root_dir=. \
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(JUPYTER_ARGS) quickstart.ipynb
 
+# Gradio is a benchmark-only extra (bench_remote compares the painter with its ImageEditor).
 bench: env js browser
+	$(VENV)/bin/uv pip install --python $(PY) -q -e ".[dev,bench]"
 	$(PY) -m benchmarks
 
 clean:

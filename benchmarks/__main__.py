@@ -40,7 +40,7 @@ from benchmarks._figures import (
     write_chart,
 )
 
-ORDER = ("painter", "jobs", "journal", "import", "payload")
+ORDER = ("painter", "remote", "jobs", "journal", "import", "payload")
 """Row order of the table (the order of the issue); any other benchmark follows alphabetically."""
 README = ROOT / "README.md"
 CHART = "latency.png"
@@ -73,6 +73,7 @@ def results_file(results: Results, chart: str | None) -> str:
         "",
         f"Machine: {machine()}.",
         "",
+        *_comparison(results),
         results_markdown(results, ORDER, chart),
         "",
     ]
@@ -83,8 +84,16 @@ def readme_section(results: Results, chart_written: bool) -> str:
     body = results_markdown(results, ORDER, f"benchmarks/results/{CHART}" if chart_written else None)
     return (
         f"Figures from `make bench` on {machine()}; all samples in "
-        "[benchmarks/results/](benchmarks/results/RESULTS.md).\n\n" + body
+        "[benchmarks/results/](benchmarks/results/RESULTS.md).\n\n" + "\n".join([*_comparison(results), body])
     )
+
+
+def _comparison(results: Results) -> list[str]:
+    """bench_remote's comparison table and a blank line, or nothing when it has not run."""
+    from benchmarks._comparison import comparison_markdown
+
+    table = comparison_markdown(results)
+    return [table, ""] if table else []
 
 
 def run(names: list[str]) -> tuple[dict[str, tuple[RunInfo, list[Figure]]], list[str]]:

@@ -1,16 +1,24 @@
-"""The benchmark plumbing: bench_import and bench_payload in their quick mode, the figures they return, and
-the Markdown / JSON / chart writers of ``python -m benchmarks`` (no browser, a few seconds)."""
+"""The benchmark plumbing: bench_import and bench_payload in their quick mode, the figures they return, the
+Markdown / JSON / chart writers of ``python -m benchmarks``, and bench_remote's latency proxy (no browser,
+a few seconds)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from benchmarks import __main__ as runner
-from benchmarks import bench_import, bench_payload
+from benchmarks import bench_import, bench_payload, bench_remote
+from benchmarks._comparison import comparison_markdown
 from benchmarks._figures import (
     QUICK_ENV,
     README_END,
@@ -25,6 +33,7 @@ from benchmarks._figures import (
     spread_text,
     write_chart,
 )
+from benchmarks._latency_proxy import LatencyProxy
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +177,83 @@ def test_runner_subset_keeps_other_figures(tmp_path: Path, monkeypatch: pytest.M
     assert (tmp_path / "latency.png").is_file()
     with pytest.raises(SystemExit, match="--out"):
         runner.main(["payload"])
+
+
+@pytest.fixture
+def echo_port() -> Iterator[int]:
+    """A TCP echo server on 127.0.0.1 (one thread per connection)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    threads: list[threading.Thread] = []
+
+    def serve(conn: socket.socket) -> None:
+        with conn:
+            while data := conn.recv(1 << 16):
+                conn.sendall(data)
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):  # the listener was closed
+            while True:
+                conn, _ = listener.accept()
+                threads.append(threading.Thread(target=serve, args=(conn,), daemon=True))
+                threads[-1].start()
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    yield listener.getsockname()[1]
+    with contextlib.suppress(OSError):
+        listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+    listener.close()
+    for thread in [acceptor, *threads]:
+        thread.join(timeout=10)
+
+
+def test_latency_proxy_holds_every_chunk_for_half_the_round_trip(echo_port: int) -> None:
+    rtt_ms = 60
+    with LatencyProxy(echo_port, rtt_ms) as proxy, socket.create_connection(("127.0.0.1", proxy.port)) as s:
+        round_trips = []
+        for i in range(3):
+            started = time.perf_counter()
+            s.sendall(b"ping %d" % i)
+            assert s.recv(64) == b"ping %d" % i
+            round_trips.append((time.perf_counter() - started) * 1000)
+        payload = bytes(range(256)) * 4096  # 1 MiB: many chunks, kept whole and in order
+        s.sendall(payload)
+        echoed = b""
+        while len(echoed) < len(payload):
+            echoed += s.recv(1 << 16)
+        assert echoed == payload
+        s.shutdown(socket.SHUT_WR)
+        assert s.recv(1) == b""  # end of stream passes through too
+    # the proxy cannot hand a chunk on early: each way waits RTT/2 (1 ms for clock granularity)
+    assert min(proxy.held_ms) >= rtt_ms / 2 - 1
+    assert len(proxy.held_ms) >= 2 * 3 + 2 * 16
+    assert min(round_trips) >= rtt_ms - 1
+
+
+def test_remote_figures_pair_the_tools_within_each_repetition() -> None:
+    def tool(scale: float) -> dict[str, Any]:
+        return {"ready": 100 * scale, "latencies": [10 * scale, 30 * scale], "paint_median": 20 * scale,
+                "up_to_python": 50 * scale}  # fmt: skip
+
+    samples = [
+        {rtt: {"MaskPainter": tool(k), "ipycanvas": tool(2 * k + rtt / 50)} for rtt in (0, 150)}
+        for k in (1.0, 3.0)
+    ]
+    samples[0][0]["Gradio"], samples[1][0]["Gradio"] = tool(4.0), tool(4.0)  # Gradio at +0 ms only
+    figures = bench_remote.remote_figures(samples, (0, 150))
+    ratio = by_name(figures, "pointer-up → mask in Python, MaskPainter ÷ ipycanvas, +150 ms RTT")
+    assert ratio.samples == [pytest.approx(1 / 5), pytest.approx(3 / 9)]  # run by run, not medians
+    assert ratio.ratio_to == "pointer-up → mask in Python, ipycanvas, +150 ms RTT"
+    paint = by_name(figures, "pointer move → paint on screen, MaskPainter, +0 ms RTT")
+    assert (paint.per, paint.samples) == ("move", [10, 30, 30, 90])  # every move of every run
+    slower = by_name(figures, "median pointer move → paint on screen, ipycanvas, +150 ÷ +0 ms RTT")
+    assert slower.samples == [pytest.approx(5 / 2), pytest.approx(9 / 6)]
+    assert not [f for f in figures if "Gradio, +150" in f.name or "÷ Gradio, +150" in f.name]
+    results = Results()
+    results.update(RunInfo.now("remote"), figures)
+    table = comparison_markdown(results).splitlines()
+    assert "| figure | added round trip | MaskPainter | ipycanvas | Gradio |" in table[2]
+    row = next(r for r in table if r.startswith("| time until the first stroke can be drawn | +0 ms |"))
+    assert row.endswith("| 200 ms | 400 ms | 400 ms | 0.500× | 0.500× |")
+    assert comparison_markdown(Results()) == ""
+    assert table[0] in runner.results_file(results, None)
