@@ -86,7 +86,12 @@ def read_mask(source: Any, *, field: str = "mask") -> MaskReading:
 def _read_image(image: Image.Image, field: str) -> MaskReading:
     width, height = image.size
     if width < 1 or height < 1:
-        raise InputError(field, f"{width}×{height}", "a mask at least 1×1 pixels", reason="it has no pixels")
+        raise InputError(
+            field,
+            f"{width}×{height}",
+            "a mask at least 1×1 pixels",
+            reason=f"it is {width}×{height}: it has no pixels",
+        )
     mode = image.mode
     if mode == "P":
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
@@ -109,7 +114,10 @@ def _read_image(image: Image.Image, field: str) -> MaskReading:
 def _read_values(arr: npt.NDArray[Any], field: str, what: str) -> MaskReading:
     if arr.size == 0:
         raise InputError(
-            field, f"an array of shape {arr.shape}", "a mask at least 1×1", reason="it has no pixels"
+            field,
+            f"an array of shape {arr.shape}",
+            "a mask at least 1×1",
+            reason=f"it is {_dims(arr.shape)}: it has no pixels",
         )
     if arr.dtype == np.bool_:
         return MaskReading(np.array(arr, dtype=np.bool_), f"{what}bool", "read as True = edit")
@@ -146,3 +154,8 @@ def _read_values(arr: npt.NDArray[Any], field: str, what: str) -> MaskReading:
 def _num(value: Any) -> str:
     number = value.item() if hasattr(value, "item") else value
     return f"{number:g}" if isinstance(number, float) else str(number)
+
+
+def _dims(shape: tuple[int, ...]) -> str:
+    """``W×H`` of an array's shape (``0×0``), or the shape itself when it is not 2-D."""
+    return f"{shape[1]}×{shape[0]}" if len(shape) >= 2 else str(shape)
