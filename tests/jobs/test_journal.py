@@ -29,10 +29,11 @@ def test_default_home_follows_the_environment(monkeypatch: pytest.MonkeyPatch, t
 
 def test_writes_are_recorded_and_private(home: Path) -> None:
     journal = Journal(home)
-    entry = {"id": journal.new_id(), "state": "submitting", "created_at": 1.0}
+    job_id = journal.new_id()
+    entry = {"id": job_id, "state": "submitting", "created_at": 1.0}
     assert journal.write(entry)
     assert journal.write({**entry, "state": "in_queue"})
-    assert journal.read(entry["id"])["state"] == "in_queue"  # type: ignore[index]
+    assert journal.read(job_id)["state"] == "in_queue"  # type: ignore[index]
     assert sorted(p.name for p in home.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
         "journal.sqlite3"
     ]

@@ -32,9 +32,11 @@ from .helpers import http_client
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 200
+SIDE = 4  # children submitting side by side (and killed independently)
 
-# Reads "n delay" lines: forks a child that submits edit "kill-n" and exits once its request id is
-# recorded; SIGKILLs it after `delay` seconds (a negative delay: never, and the answer is how long it took).
+# Reads lines of "n delay" pairs: forks a child per pair that submits edit "kill-n" and exits once its request
+# id is recorded; SIGKILLs it `delay` seconds after the line's start (a negative delay: never). Answers the
+# outcome of each and how long the line took.
 ZYGOTE = """
 import asyncio, os, signal, sys, time
 from ideogram_widgets.api import AsyncClient
@@ -57,19 +59,25 @@ def child(n):
     asyncio.run(main())
     os._exit(0)
 
-for line in sys.stdin:
-    n, delay = line.split()
-    n, delay = int(n), float(delay)
+for line in sys.stdin:  # "n1 delay1 n2 delay2 ...": children run side by side, each killed on its own time
+    words = line.split()
+    runs = [(int(words[i]), float(words[i + 1])) for i in range(0, len(words), 2)]
     started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        child(n)
-    if delay >= 0:
-        time.sleep(delay)
-        os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
-    outcome = "killed" if os.WIFSIGNALED(status) else "exited"
-    print(n, outcome, time.monotonic() - started, flush=True)
+    pids = {}
+    for n, delay in runs:
+        pid = os.fork()
+        if pid == 0:
+            child(n)
+        pids[pid] = (n, delay)
+    for pid, (n, delay) in sorted(pids.items(), key=lambda p: p[1][1]):
+        if delay >= 0:
+            time.sleep(max(0.0, started + delay - time.monotonic()))
+            os.kill(pid, signal.SIGKILL)
+    answers = []
+    for pid, (n, _) in pids.items():
+        _, status = os.waitpid(pid, 0)
+        answers.append(f"{n} {'killed' if os.WIFSIGNALED(status) else 'exited'}")
+    print(" ".join(answers), time.monotonic() - started, flush=True)
 """
 
 
@@ -89,19 +97,21 @@ def test_after_200_kills_not_sent_and_uncertain_are_never_wrong(
     assert zygote.stdin is not None
     assert zygote.stdout is not None
 
-    def run(n: int, delay: float) -> tuple[str, float]:
+    def run(pairs: list[tuple[int, float]]) -> tuple[list[str], float]:
         assert zygote.stdin is not None
         assert zygote.stdout is not None
-        zygote.stdin.write(f"{n} {delay}\n")
+        zygote.stdin.write(" ".join(f"{n} {delay}" for n, delay in pairs) + "\n")
         zygote.stdin.flush()
-        _, outcome, took = zygote.stdout.readline().split()
-        return outcome, float(took)
+        *words, took = zygote.stdout.readline().split()
+        return words[1::2], float(took)
 
     try:
-        lengths = [run(1000 + n, -1)[1] for n in range(5)]  # unkilled submits: how long one takes
-        length = statistics.median(lengths)
+        # unkilled submits, as many side by side as later: how long one takes
+        length = statistics.median(run([(1000 + 4 * k + n, -1) for n in range(SIDE)])[1] for k in range(3))
         rng = random.Random(20261201)
-        outcomes = [run(n, rng.uniform(0.0, 1.2 * length))[0] for n in range(KILLS)]
+        outcomes: list[str] = []
+        for first in range(0, KILLS, SIDE):
+            outcomes += run([(n, rng.uniform(0.0, 1.2 * length)) for n in range(first, first + SIDE)])[0]
     finally:
         zygote.stdin.close()
         zygote.wait(30)
