@@ -322,9 +322,18 @@ class JobQueue:
         snap = copy.copy(job)
         snap.work = None
         snap.files = list(job.files)
-        queued = job.state == IN_QUEUE and job in self._pending
-        snap.queue_position = self._pending.index(job) if queued else None
+        snap.queue_position = self._position(job) if job.state == IN_QUEUE else None
         return snap
+
+    def _position(self, job: Job) -> int | None:
+        """How many queued jobs are ahead (restored jobs that already started wait for a worker in the
+        same deque, but they are running by the clock: they do not count)."""
+        ahead = 0
+        for other in self._pending:
+            if other is job:
+                return ahead
+            ahead += other.state == IN_QUEUE
+        return None
 
     def _save(self, job: Job) -> None:
         if self._store is not None:

@@ -95,6 +95,7 @@ def test_the_queue_goes_on_by_a_virtual_schedule_across_the_restart(serve: Any) 
     clock.now += 0.5  # the second's due time
     second.queue.poke()
     assert second.raw.wait(ids[1], timeout=30) == "completed"
+    second.raw.wait(ids[2], until={"in_progress"})  # started by the clock as it is now
     clock.now += 1.0
     second.queue.poke()
     assert second.raw.wait(ids[2], timeout=30) == "completed"
@@ -104,6 +105,7 @@ def test_results_are_served_again_until_they_expire(serve: Any) -> None:
     clock = FakeClock()
     first = serve(clock)
     rid = first.raw.submit(REFRAME, TURBO)
+    first.raw.wait(rid, until={"in_progress"})  # started by the clock as it is now
     clock.now += 1
     first.queue.poke()
     assert first.raw.wait(rid, timeout=30) == "completed"
