@@ -89,7 +89,10 @@ def check_size(size: tuple[int, int], field: str, max_pixels: int | None) -> Non
     width, height = size
     if width < 1 or height < 1:
         raise InputError(
-            field, f"{width}×{height}", "an image at least 1×1 pixels", reason="it has no pixels"
+            field,
+            f"{width}×{height}",
+            "an image at least 1×1 pixels",
+            reason=f"it is {width}×{height}: no pixels",
         )
     if max_pixels is not None and width * height > max_pixels:
         raise InputError(

@@ -86,7 +86,12 @@ def read_mask(source: Any, *, field: str = "mask") -> MaskReading:
 def _read_image(image: Image.Image, field: str) -> MaskReading:
     width, height = image.size
     if width < 1 or height < 1:
-        raise InputError(field, f"{width}×{height}", "a mask at least 1×1 pixels", reason="it has no pixels")
+        raise InputError(
+            field,
+            f"{width}×{height}",
+            "a mask at least 1×1 pixels",
+            reason=f"the mask is {width}×{height}: it has no pixels",
+        )
     mode = image.mode
     if mode == "P":
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
@@ -109,7 +114,10 @@ def _read_image(image: Image.Image, field: str) -> MaskReading:
 def _read_values(arr: npt.NDArray[Any], field: str, what: str) -> MaskReading:
     if arr.size == 0:
         raise InputError(
-            field, f"an array of shape {arr.shape}", "a mask at least 1×1", reason="it has no pixels"
+            field,
+            f"an array of shape {arr.shape}",
+            "a mask at least 1×1",
+            reason=f"the mask is {arr.shape[-1]}×{arr.shape[0]}: it has no pixels",
         )
     if arr.dtype == np.bool_:
         return MaskReading(np.array(arr, dtype=np.bool_), f"{what}bool", "read as True = edit")

@@ -84,7 +84,10 @@ def array_to_8bit(array: npt.NDArray[Any], *, field: str = "image") -> npt.NDArr
         raise InputError(field, f"an array of shape {arr.shape}", f"shape {_SHAPES}")
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise InputError(
-            field, f"an array of shape {arr.shape}", "an image at least 1×1 pixels", reason="it has no pixels"
+            field,
+            f"an array of shape {arr.shape}",
+            "an image at least 1×1 pixels",
+            reason=f"it is {arr.shape[1]}×{arr.shape[0]}: no pixels",
         )
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
