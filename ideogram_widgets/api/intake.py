@@ -92,7 +92,7 @@ def check_size(size: tuple[int, int], field: str, max_pixels: int | None) -> Non
             field,
             f"{width}×{height}",
             "an image at least 1×1 pixels",
-            reason=f"it is {width}×{height}: it has no pixels",
+            reason=f"it is {width}×{height}: no pixels",
         )
     if max_pixels is not None and width * height > max_pixels:
         raise InputError(

@@ -90,7 +90,7 @@ def _read_image(image: Image.Image, field: str) -> MaskReading:
             field,
             f"{width}×{height}",
             "a mask at least 1×1 pixels",
-            reason=f"it is {width}×{height}: it has no pixels",
+            reason=f"the mask is {width}×{height}: it has no pixels",
         )
     mode = image.mode
     if mode == "P":
@@ -117,7 +117,7 @@ def _read_values(arr: npt.NDArray[Any], field: str, what: str) -> MaskReading:
             field,
             f"an array of shape {arr.shape}",
             "a mask at least 1×1",
-            reason=f"it is {_dims(arr.shape)}: it has no pixels",
+            reason=f"the mask is {arr.shape[-1]}×{arr.shape[0]}: it has no pixels",
         )
     if arr.dtype == np.bool_:
         return MaskReading(np.array(arr, dtype=np.bool_), f"{what}bool", "read as True = edit")
@@ -154,8 +154,3 @@ def _read_values(arr: npt.NDArray[Any], field: str, what: str) -> MaskReading:
 def _num(value: Any) -> str:
     number = value.item() if hasattr(value, "item") else value
     return f"{number:g}" if isinstance(number, float) else str(number)
-
-
-def _dims(shape: tuple[int, ...]) -> str:
-    """``W×H`` of an array's shape (``0×0``), or the shape itself when it is not 2-D."""
-    return f"{shape[1]}×{shape[0]}" if len(shape) >= 2 else str(shape)

@@ -87,7 +87,7 @@ def array_to_8bit(array: npt.NDArray[Any], *, field: str = "image") -> npt.NDArr
             field,
             f"an array of shape {arr.shape}",
             "an image at least 1×1 pixels",
-            reason=f"it is {arr.shape[1]}×{arr.shape[0]}: it has no pixels",
+            reason=f"it is {arr.shape[1]}×{arr.shape[0]}: no pixels",
         )
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
