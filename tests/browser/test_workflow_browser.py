@@ -61,7 +61,7 @@ def quickstart(chromium: Browser, jupyter: JupyterServer) -> Iterator[NotebookPa
     nb = open_existing(chromium, jupyter, "quickstart.ipynb")
     nb.run_all()
     nb.page.wait_for_selector(".iw-edit-widget .iw-painter[data-ready='1']", timeout=90_000)
-    nb.page.wait_for_selector(".iw-reframe-widget canvas", timeout=60_000)
+    nb.page.wait_for_selector(".iw-reframe-widget .iw-framing svg", timeout=60_000)
     nb.wait_kernel_idle(timeout=180)  # the Python cells below the widgets ran their own jobs too
     yield nb
     try:
