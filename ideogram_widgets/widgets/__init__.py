@@ -1,4 +1,4 @@
-"""The notebook widgets: composition of ipywidgets, anywidgets and ipycanvas over ``api/`` and ``jobs/``.
+"""The notebook widgets: composition of ipywidgets and anywidgets over ``api/`` and ``jobs/``.
 
 Example:
     >>> from ideogram_widgets.widgets import MaskPainter

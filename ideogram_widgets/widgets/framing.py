@@ -1,8 +1,9 @@
 """The reframe framing preview: where the whole source sits inside the chosen output, and what is generated.
 
-Drawn with ipycanvas in one batch per change (never per pointer move). The canvas is transparent and its
-colours are greys and a blue that read on light and dark themes alike (a canvas cannot read the theme's
-CSS variables from the kernel); the caption is HTML under it (``caption``), in the theme's own text colour.
+An inline SVG in an HTML widget, redrawn once per change (never per pointer move). Its colours are the
+theme's CSS variables, so it reads in Light, Dark and high-contrast themes alike; the caption under it
+(``caption``) is HTML text in the theme's colour. (It was an ipycanvas canvas: that canvas takes focus and
+swallows every key, Tab included — a keyboard trap — and cannot read the theme's colours.)
 
 Example:
     >>> from ideogram_widgets.samples import sample_image
@@ -13,31 +14,32 @@ Example:
 
 from __future__ import annotations
 
+import base64
 import html
 
 import ipywidgets as w
-import numpy as np
-from ipycanvas import Canvas, hold_canvas
 from PIL import Image
 
+from ..api.media import encode_png
 from ..api.resolution import Resolution
 
 __all__ = ["FramingPreview"]
 
-# mid-grey at low opacity tints whatever the theme puts behind the canvas, lighter or darker alike
-_GENERATED = "rgba(128, 128, 128, 0.16)"
-_HATCH = "rgba(128, 128, 128, 0.45)"
-_FRAME = "rgba(128, 128, 128, 0.95)"
-_SOURCE_EDGE = "#2196f3"
+_HATCH = (
+    '<pattern id="{id}" width="10" height="10" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+    '<line x1="0" y1="0" x2="0" y2="10" style="stroke:var(--jp-border-color1,#bdbdbd);stroke-width:1.5"/>'
+    "</pattern>"
+)
 
 
-class FramingPreview(Canvas):
-    """A canvas showing the output frame of a reframe: the source fitted and centred, the generated
-    margins hatched; ``caption`` (an HTML widget to show under it) says the output size and how much is
-    generated.
+class FramingPreview(w.HTML):
+    """The output frame of a reframe: the source fitted and centred, the generated margins hatched;
+    ``caption`` (an HTML widget to show under it) says the output size and how much is generated.
 
     ``show(resolution)`` redraws for another resolution; ``set_source(image)`` for another image.
     """
+
+    _count = 0
 
     def __init__(
         self,
@@ -47,15 +49,15 @@ class FramingPreview(Canvas):
         width: int = 360,
         height: int = 260,
     ) -> None:
-        super().__init__(width=width, height=height)
+        super().__init__()
+        FramingPreview._count += 1
+        self._pattern = f"iw-hatch-{FramingPreview._count}"
         self.caption = w.HTML()
         self.caption.add_class("iw-framing-caption")
         self.add_class("iw-framing")
-        self.layout.width = f"{width}px"
-        self.max_height = height
-        self._canvas_height = height
+        self.width, self.max_height = width, height
         self._source = source
-        self._thumb_cache: dict[tuple[int, int], np.ndarray] = {}
+        self._thumb_cache: dict[tuple[int, int], str] = {}
         self.resolution = Resolution.parse(resolution)
         self.placement = self.resolution.placement(source.size)
         self.show(self.resolution)
@@ -66,47 +68,37 @@ class FramingPreview(Canvas):
         self._thumb_cache.clear()
         self.show(self.resolution)
 
-    def _thumb(self, size: tuple[int, int]) -> np.ndarray:
+    def _thumb(self, size: tuple[int, int]) -> str:
         if size not in self._thumb_cache:
             thumb = self._source.convert("RGB").resize(size, Image.Resampling.BILINEAR)
-            self._thumb_cache = {size: np.asarray(thumb)}
+            data = base64.b64encode(encode_png(thumb, compress_level=1)).decode("ascii")
+            self._thumb_cache = {size: f"data:image/png;base64,{data}"}
         return self._thumb_cache[size]
 
     def show(self, resolution: Resolution | str | tuple[int, int]) -> None:
         """Redraw the preview for ``resolution``."""
         self.resolution = res = Resolution.parse(resolution)
         self.placement = left, top, pw, ph = res.placement(self._source.size)
-        footer = 0
-        scale = min((self.width - 8) / res.width, (self.max_height - footer - 8) / res.height)
+        scale = min((self.width - 8) / res.width, (self.max_height - 8) / res.height)
         fw, fh = max(1, round(res.width * scale)), max(1, round(res.height * scale))
-        ox, oy = (self.width - fw) // 2, 4
-        wanted = fh + footer + 8
-        if self._canvas_height != wanted:  # the canvas hugs the frame: no empty band under a wide one
-            self._canvas_height = wanted
-            self.set_trait("height", wanted)
-            self.layout.height = f"{wanted}px"
-        sx, sy = ox + round(left * scale), oy + round(top * scale)
+        sx, sy = round(left * scale), round(top * scale)
         sw, sh = max(1, round(pw * scale)), max(1, round(ph * scale))
-        with hold_canvas():
-            self.clear()
-            self.fill_style = _GENERATED
-            self.fill_rect(ox, oy, fw, fh)
-            self.stroke_style = _HATCH
-            self.line_width = 1
-            self.begin_path()
-            for d in range(-fh, fw, 10):
-                self.move_to(ox + max(d, 0), oy + max(-d, 0))
-                end = min(fw, d + fh)
-                self.line_to(ox + end, oy + end - d)
-            self.stroke()
-            self.put_image_data(self._thumb((sw, sh)), sx, sy)
-            self.stroke_style = _SOURCE_EDGE
-            self.line_width = 2
-            self.stroke_rect(sx, sy, sw, sh)
-            self.stroke_style = _FRAME
-            self.line_width = 1
-            self.stroke_rect(ox, oy, fw, fh)
         generated = 1.0 - (pw * ph) / (res.width * res.height)
-        self.caption.value = (
-            f"<span class='iw-muted'>output {html.escape(res.label)} · generated area {generated:.0%}</span>"
+        words = f"output {res.label} · generated area {generated:.0%}"
+        pattern = self._pattern
+        self.value = (
+            f'<svg class="iw-framing-svg" role="img" aria-label="{html.escape(words)}: the picture in the '
+            f'middle, the hatched margins are generated" width="{fw + 4}" height="{fh + 4}" '
+            f'viewBox="-2 -2 {fw + 4} {fh + 4}" xmlns="http://www.w3.org/2000/svg">'
+            f"<defs>{_HATCH.format(id=pattern)}</defs>"
+            f'<rect x="0" y="0" width="{fw}" height="{fh}" style="fill:var(--jp-layout-color2,#eee)"/>'
+            f'<rect x="0" y="0" width="{fw}" height="{fh}" fill="url(#{pattern})"/>'
+            f'<image x="{sx}" y="{sy}" width="{sw}" height="{sh}" href="{self._thumb((sw, sh))}" '
+            'preserveAspectRatio="none"/>'
+            f'<rect x="{sx}" y="{sy}" width="{sw}" height="{sh}" '
+            'style="fill:none;stroke:var(--jp-brand-color1,#1976d2);stroke-width:2"/>'
+            f'<rect x="0" y="0" width="{fw}" height="{fh}" '
+            'style="fill:none;stroke:var(--jp-ui-font-color2,#757575);stroke-width:1"/>'
+            "</svg>"
         )
+        self.caption.value = f"<span class='iw-muted'>{html.escape(words)}</span>"

@@ -294,15 +294,21 @@ class Studio(w.VBox):
         self.panel.add(job)
         return job
 
+    @property
+    def takes_a_click(self) -> bool:
+        """Whether a click on Submit now is a new submit: False while the previous submit is being sent
+        or within REPEAT_WINDOW_S of its click (a double click, a repeated Enter)."""
+        if self._in_flight is not None and self._in_flight.state == "submitting":
+            return False
+        return self._last_click is None or self.clock() - self._last_click >= REPEAT_WINDOW_S
+
     def _submit_clicked(self) -> None:
         """One submit per intent: a click while the previous one is still being sent, or within
         REPEAT_WINDOW_S of it, is the same intent (counted in ``ignored_clicks``)."""
-        now = self.clock()
-        in_flight = self._in_flight is not None and self._in_flight.state == "submitting"
-        if in_flight or (self._last_click is not None and now - self._last_click < REPEAT_WINDOW_S):
+        if not self.takes_a_click:
             self.ignored_clicks += 1
             return
-        self._last_click = now
+        self._last_click = self.clock()
         try:
             job = self.submit()
         except InputError:

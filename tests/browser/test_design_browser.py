@@ -115,7 +115,7 @@ def studio(chromium: Browser, jupyter: JupyterServer) -> Iterator[NotebookPage]:
         nb.run_all()
         page = nb.page
         page.wait_for_selector(".iw-edit-widget .iw-painter[data-ready='1']", timeout=90_000)
-        page.wait_for_selector(".iw-reframe-widget .iw-framing", timeout=60_000)
+        page.wait_for_selector(".iw-reframe-widget .iw-framing svg", timeout=60_000)
         nb.wait_kernel_idle(timeout=120)
         nb.kernel.run("_jobs = [edit.submit(), reframe.submit()]")
         wait_until(lambda: nb.kernel.eval("all(j.done for j in _jobs)"), timeout=60, what="both jobs done")
@@ -165,25 +165,25 @@ def test_axe_and_text_contrast_in_both_themes(studio: NotebookPage, theme: str) 
 def test_tab_reaches_every_control_with_a_focus_ring(studio: NotebookPage) -> None:
     nb, page = studio, studio.page
     edit = page.locator(".iw-edit-widget").first
-    edit.scroll_into_view_if_needed()
-    edit.locator(".iw-token input").focus()
-    path: list[dict[str, Any]] = []
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        here = page.evaluate(DESCRIBE_FOCUS)
-        if here is None or here["widget"] != "edit":
-            break
-        path.append(here)
-    labels = [p["label"] for p in path]
-    _record(
-        nb,
-        "tab order edit",
-        [f"{p['tag']}:{p['label']}" + (" (painter)" if p["painter"] else "") for p in path],
-    )
-    for wanted in ("Submit", "▸ Style", "▸ Colour palette", "TURBO", "Seed", "Save", "Copy as code"):
-        assert any(wanted in label for label in labels), f"Tab never reached {wanted!r}: {labels}"
-    rings = [p for p in path if not p["painter"] and (p["outline"] == "none" or p["width"] < 2)]
-    assert not rings, f"no visible focus ring on {rings}"
+    wanted = {
+        "edit": ("Submit", "▸ Style", "▸ Colour palette", "TURBO", "Seed", "Save", "Copy as code"),
+        "reframe": ("landscape", "portrait", "1536×512", "▸ Style", "Reframe", "Save", "Use as input"),
+    }
+    for name, root in ROOTS.items():
+        widget = page.locator(root).first
+        widget.scroll_into_view_if_needed()
+        widget.locator(".iw-token input").focus()
+        path = tab_path(page, name)
+        labels = [p["label"] for p in path]
+        _record(
+            nb,
+            f"tab order {name}",
+            [f"{p['tag']}:{p['label']}" + (" (painter)" if p["painter"] else "") for p in path],
+        )
+        for label in wanted[name]:
+            assert any(label in seen for seen in labels), f"Tab never reached {label!r} in {name}: {labels}"
+        rings = [p for p in path if not p["painter"] and (p["outline"] == "none" or p["width"] < 2)]
+        assert not rings, f"no visible focus ring on {rings}"
     # a section opens from the keyboard
     style = edit.locator("button:has-text('▸ Style')")
     style.focus()
@@ -203,6 +203,18 @@ def test_tab_reaches_every_control_with_a_focus_ring(studio: NotebookPage) -> No
     page.keyboard.press("Shift+Tab")
     assert page.evaluate(DESCRIBE_FOCUS)["label"] == "Submit"
     nb.screenshot("design-submit-focus", edit.locator("button:has-text('Submit')").first.locator(".."))
+
+
+def tab_path(page: Any, widget: str) -> list[dict[str, Any]]:
+    """Press Tab until the focus leaves ``widget``; what was focused, in order."""
+    path: list[dict[str, Any]] = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        here = page.evaluate(DESCRIBE_FOCUS)
+        if here is None or here["widget"] != widget:
+            break
+        path.append(here)
+    return path
 
 
 def test_results_are_never_drawn_larger_than_their_pixels(studio: NotebookPage) -> None:

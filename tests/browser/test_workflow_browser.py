@@ -61,7 +61,7 @@ def quickstart(chromium: Browser, jupyter: JupyterServer) -> Iterator[NotebookPa
     nb = open_existing(chromium, jupyter, "quickstart.ipynb")
     nb.run_all()
     nb.page.wait_for_selector(".iw-edit-widget .iw-painter[data-ready='1']", timeout=90_000)
-    nb.page.wait_for_selector(".iw-reframe-widget canvas", timeout=60_000)
+    nb.page.wait_for_selector(".iw-reframe-widget .iw-framing svg", timeout=60_000)
     nb.wait_kernel_idle(timeout=180)  # the Python cells below the widgets ran their own jobs too
     yield nb
     try:
@@ -200,6 +200,8 @@ def test_queue_two_jobs_and_cancel_the_queued_one(two_job_page: NotebookPage) ->
     submit = widget.locator("button:has-text('Submit')")
     submit.click()
     wait_until(lambda: nb.kernel.eval("bool(w.jobs and w.jobs[0].request_id)"), what="the first job accepted")
+    # a second click on purpose: past the repeat window that takes quick clicks for a double click
+    wait_until(lambda: nb.kernel.eval("w.takes_a_click"), what="Submit to take a new click")
     submit.click()
     rows = widget.locator(".iw-job-row")
     wait_until(lambda: rows.count() == 2, what="two job rows")

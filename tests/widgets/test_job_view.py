@@ -61,7 +61,9 @@ async def test_a_double_click_or_repeated_enter_sends_one_job_and_a_later_click_
     assert widget.ignored_clicks == 2
     await _until(lambda: widget.jobs[0].request_id, "the first submit answered")
     assert not widget.submit_button.disabled  # sending is over: Submit is back
+    assert not widget.takes_a_click  # but a click this soon is still the same intent
     clock.now += REPEAT_WINDOW_S + 0.1  # a click on purpose, later
+    assert widget.takes_a_click
     widget.submit_button.click()
     assert len(widget.jobs) == 2
     await asyncio.gather(*widget.jobs)
