@@ -1,6 +1,7 @@
 """A remote kernel: MaskPainter and the ipycanvas reference with 0, 50 and 150 ms of added round trip
 between the browser and the Jupyter server (as on a remote JupyterHub or Colab), and Gradio's
-ImageEditor on the same 4096² picture, through the same delays.
+ImageEditor (the ``bench`` extra) on the same 4096² picture with no added round trip (``GRADIO_RTTS_MS``:
+Gradio paints and builds its mask in the browser, so a round trip adds little to its figures).
 
 Everything the page loads or sends goes through a :class:`~benchmarks._latency_proxy.LatencyProxy`
 that holds every chunk for RTT/2 each way. Three figures per tool and round trip:
