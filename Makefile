@@ -64,10 +64,13 @@ demo: env js
 	cd $(DEMO_DIR) && $(abspath $(PY)) -m jupyter lab --ServerApp.port=$(PORT) --ServerApp.root_dir=. \
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(JUPYTER_ARGS) quickstart.ipynb
 
-# Gradio is a benchmark-only extra (bench_remote compares the painter with its ImageEditor).
+# Gradio is a benchmark-only extra (bench_remote compares the painter with its ImageEditor), in a venv
+# of its own so that its pins never change the dev venv that `make test` checks.
+BENCH_VENV := .venv-bench
 bench: env js browser
-	$(VENV)/bin/uv pip install --python $(PY) -q -e ".[dev,bench]"
+	test -x $(BENCH_VENV)/bin/python || $(VENV)/bin/uv venv -q --python $(PY) $(BENCH_VENV)
+	$(VENV)/bin/uv pip install --python $(BENCH_VENV)/bin/python -q -e ".[bench]"
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) build dist ideogram_widgets/static/*.js ideogram_widgets/static/*.css js/node_modules tests/artifacts
+	rm -rf $(VENV) .venv-bench build dist ideogram_widgets/static/*.js ideogram_widgets/static/*.css js/node_modules tests/artifacts

@@ -1,8 +1,10 @@
 """Gradio's ImageEditor for bench_remote: start the app of ``_gradio_app`` in its own process and draw
 the stroke of bench_painter on it in the browser.
 
-``gradio`` is a benchmark-only extra (``pip install -e ".[bench]"``, done by ``make bench``):
-``available()`` says whether it is installed, and bench_remote skips the comparison when it is not.
+``gradio`` is a benchmark-only extra. ``make bench`` installs it (``-e ".[bench]"``) into a venv of its
+own, ``.venv-bench``, so that its pins (it holds Pillow below 13) never change the dev venv that
+``make test`` checks; the app runs with that venv's Python. Without ``.venv-bench`` the app runs with this
+interpreter if it has gradio; ``python()`` is None when neither has it, and bench_remote skips Gradio.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from tests.browser.jupyter import free_port, wait_until
 EDITOR_CANVAS = "#editor canvas"
 CALLBACK_TIMEOUT_S = 300
 PAINT_TIMEOUT_MS = 120_000  # after the stroke: moves still without paint under them by then stay unpainted
-MISSING = "gradio is not installed (pip install -e '.[bench]', as `make bench` does)"
+MISSING = "gradio is not installed (`make bench` puts it in .venv-bench)"
 
 # The rectangle of the page that shows the picture inside the editor's canvas: the picture is centred,
 # so scan outwards from the centre until the pixels turn into the editor's background.
@@ -59,14 +61,21 @@ PICTURE_BOX = """(selector) => {
 }"""
 
 
-def available() -> bool:
-    return importlib.util.find_spec("gradio") is not None
+BENCH_VENV_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
+
+
+def python() -> str | None:
+    """The interpreter that runs the Gradio app (see the module's docstring), or None without gradio."""
+    if BENCH_VENV_PYTHON.is_file():
+        return str(BENCH_VENV_PYTHON)
+    return sys.executable if importlib.util.find_spec("gradio") is not None else None
 
 
 class GradioApp:
     """``python -m benchmarks._gradio_app`` on a free port of 127.0.0.1, with the log of its callbacks."""
 
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, python: str) -> None:
+        self.python = python
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = base / "gradio-callbacks.jsonl"
@@ -77,7 +86,7 @@ class GradioApp:
         env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "GRADIO_TEMP_DIR": str(self.log.parent)}
         with self.output.open("wb") as out:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "benchmarks._gradio_app", str(self.port), str(self.log)],
+                [self.python, "-m", "benchmarks._gradio_app", str(self.port), str(self.log)],
                 cwd=ROOT,
                 env=env,
                 stdout=out,

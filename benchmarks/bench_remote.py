@@ -1,6 +1,8 @@
 """A remote kernel: MaskPainter and the ipycanvas reference with 0, 50 and 150 ms of added round trip
 between the browser and the Jupyter server (as on a remote JupyterHub or Colab), and Gradio's
-ImageEditor on the same 4096² picture, through the same delays.
+ImageEditor (the ``bench`` extra, in ``.venv-bench``) on the same 4096² picture with no added round
+trip (``GRADIO_RTTS_MS``: Gradio paints and builds its mask in the browser, so a round trip adds little to
+its figures).
 
 Everything the page loads or sends goes through a :class:`~benchmarks._latency_proxy.LatencyProxy`
 that holds every chunk for RTT/2 each way. Three figures per tool and round trip:
@@ -110,15 +112,14 @@ def report(rtt: float, sample: Sample) -> None:
 
 def main() -> list[Figure]:
     rtts, runs = ((0, 150), 1) if quick() else (RTTS_MS, RUNS)
-    with_gradio = gradio.available() and os.environ.get(GRADIO_ENV, "1") != "0"
-    if not gradio.available():
-        print(f"{gradio.MISSING}: skipping the Gradio ImageEditor comparison")
-    elif not with_gradio:
-        print(f"{GRADIO_ENV}=0: skipping the Gradio ImageEditor comparison")
+    gradio_python = gradio.python() if os.environ.get(GRADIO_ENV, "1") != "0" else None
+    if gradio_python is None:
+        why = gradio.MISSING if gradio.python() is None else f"{GRADIO_ENV}=0"
+        print(f"{why}: skipping the Gradio ImageEditor comparison")
     samples: list[dict[float, Sample]] = []
     with tempfile.TemporaryDirectory(prefix="bench-remote-") as tmp, sync_playwright() as p:
         server = JupyterServer("lab", Path(tmp))
-        app = gradio.GradioApp(Path(tmp)) if with_gradio else None
+        app = gradio.GradioApp(Path(tmp), gradio_python) if gradio_python else None
         env: dict[str, str | float | bool] = dict(isolated_env(Path(tmp) / "chromium"))
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, env=env)
         jupyter_proxies = {rtt: LatencyProxy(server.port, rtt) for rtt in rtts}

@@ -236,7 +236,7 @@ def test_remote_figures_pair_the_tools_within_each_repetition() -> None:
                 "up_to_python": 50 * scale}  # fmt: skip
 
     samples = [
-        {rtt: {"MaskPainter": tool(k), "ipycanvas": tool(2 * k + rtt / 50)} for rtt in (0, 150)}
+        {float(rtt): {"MaskPainter": tool(k), "ipycanvas": tool(2 * k + rtt / 50)} for rtt in (0, 150)}
         for k in (1.0, 3.0)
     ]
     samples[0][0]["Gradio"], samples[1][0]["Gradio"] = tool(4.0), tool(4.0)  # Gradio at +0 ms only
