@@ -37,8 +37,9 @@ from PIL import Image, ImageFilter
 from benchmarks._figures import Figure, print_figures, quick, ratio
 from ideogram_widgets.api import AsyncClient, EditInput, InputError
 from ideogram_widgets.api.composite import put_back
-from ideogram_widgets.api.media import DEFAULT_LIMITS, PayloadLimits, image_payload, png_payload
+from ideogram_widgets.api.media import DEFAULT_LIMITS, PayloadLimits, png_payload
 from ideogram_widgets.api.preflight import CACHE
+from ideogram_widgets.api.working import image_payload
 
 BENCHMARK = "payload"
 SIDE = 4096

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
         Style,
     )
     from .backend import AsyncClient, Client, default_client, resume
-    from .jobs import Batch, Job, JobManager, history, run_batch, stop_all, submit
+    from .jobs import Batch, Job, JobManager, history, prune, run_batch, stop_all, submit
     from .samples import sample_image
     from .widgets import EditWidget, MaskPainter, ReframeWidget
 
@@ -57,6 +57,7 @@ _LAZY: dict[str, str] = {
     "Style": ".api",
     "default_client": ".backend",
     "history": ".jobs",
+    "prune": ".jobs",
     "resume": ".backend",
     "run_batch": ".jobs",
     "sample_image": ".samples",
@@ -86,6 +87,7 @@ __all__ = [
     "__version__",
     "default_client",
     "history",
+    "prune",
     "resume",
     "run_batch",
     "sample_image",

@@ -17,7 +17,6 @@ Example (a notebook cell)::
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 import socket
@@ -35,7 +34,7 @@ from .api.sync import Client as _BlockingClient
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from .jobs import Job, JobManager, Journal
+    from .jobs import JobManager, Journal, ResumeReport
 
 __all__ = [
     "SANDBOX_NOTICE",
@@ -257,7 +256,7 @@ def resume(
     manager: JobManager | None = None,
     keep_images: bool = True,
     client_for: Callable[[str], _api.AsyncClient | None] | None = None,
-) -> list[Job]:
+) -> ResumeReport:
     """After a kernel restart: follow the unfinished jobs of every backend the journal recorded that can
     be reached now — the hosted service (with the token found in the environment), the embedded
     sandbox, an external sandbox by its URL — and answer with what was taken, what was left and why.
@@ -272,27 +271,22 @@ def resume(
     install_default_client()
     from . import jobs
 
-    signature = inspect.signature(jobs.resume).parameters
-    if client is None and manager is None and "client_for" in signature:
-        picker = client_for or BackendPicker()
-        report = jobs.resume(client_for=picker, journal=journal, keep_images=keep_images)  # type: ignore[call-arg]
-        _explain(report, picker)
-        return report
-    # Before the jobs layer takes client_for: one backend, the given or default client's.
-    return jobs.resume(client=client, journal=journal, manager=manager, keep_images=keep_images)
+    if client is not None or manager is not None:
+        return jobs.resume(client=client, journal=journal, manager=manager, keep_images=keep_images)
+    picker = client_for or BackendPicker()
+    report = jobs.resume(client_for=picker, journal=journal, keep_images=keep_images)
+    _explain(report, picker)
+    return report
 
 
-def _explain(report: Any, picker: Callable[[str], Any]) -> None:
+def _explain(report: ResumeReport, picker: Callable[[str], object]) -> None:
     """Put the picker's reason on every entry it left for want of a client (the report's own words are
     generic: it only saw None)."""
-    reasons = getattr(picker, "reasons", {})
-    left = getattr(report, "left", None)
-    if not reasons or not isinstance(left, list):
-        return
-    for n, (record, _why) in enumerate(left):
-        url = str(getattr(record, "base_url", "") or "").rstrip("/")
+    reasons: dict[str, str] = getattr(picker, "reasons", {})
+    for n, (record, _why) in enumerate(report.left):
+        url = record.base_url.rstrip("/")
         if url in reasons:
-            left[n] = (record, reasons[url])
+            report.left[n] = (record, reasons[url])
 
 
 # ---------------------------------------------------------------------------------------------- install
@@ -303,9 +297,7 @@ def install_default_client() -> None:
     ``submit``, ``resume``, batches and widgets used through the package pick the backend here."""
     from . import jobs
 
-    setter = getattr(jobs, "set_default_client", None)
-    if callable(setter):
-        setter(default_client)
+    jobs.set_default_client(default_client)
 
 
 install_default_client()

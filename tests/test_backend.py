@@ -192,30 +192,29 @@ class socket_closed:  # noqa: N801 (used as a context manager)
         pass
 
 
-class Report(list):  # type: ignore[type-arg]
-    """What jobs.resume(client_for=...) answers under the contract: a list with ``.left``."""
+def test_top_level_resume_leaves_a_hosted_job_without_a_token_and_says_why(tmp_path: Path) -> None:
+    """A job the hosted service runs, recorded in the journal; no token anywhere now: iw.resume() takes
+    nothing of it and names the reason (the picker's words, not the generic ones)."""
+    from ideogram_widgets.jobs import Journal
 
-    left: list[tuple[Any, str]]
-
-
-def test_top_level_resume_passes_client_for_and_names_why_a_backend_was_left(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from ideogram_widgets import jobs
-
-    seen: dict[str, Any] = {}
-
-    def contract_resume(*, client_for: Any, journal: Any = None, keep_images: bool = True) -> Report:
-        seen["client_for"] = client_for
-        report = Report()
-        record = type("Rec", (), {"base_url": DEFAULT_BASE_URL})()
-        report.left = [(record, "no client")] if client_for(DEFAULT_BASE_URL) is None else []
-        return report
-
-    monkeypatch.setattr(jobs, "resume", contract_resume)
-    report = iw.resume()
-    assert isinstance(seen["client_for"], backend.BackendPicker)
-    assert "needs a token" in report.left[0][1]
+    journal = Journal(tmp_path / "journal")
+    entry = {
+        "id": journal.new_id(),
+        "state": "in_progress",
+        "request_id": "r-hosted-1",
+        "model_id": "ideogram/ideogram-v3/edit",
+        "base_url": DEFAULT_BASE_URL,
+        "label": "RunComfy Model API",
+        "created_at": 1.0,
+        "params": {"prompt": "a red door"},
+    }
+    assert journal.write(entry)
+    report = iw.resume(journal=journal)
+    assert list(report) == []
+    assert len(report.left) == 1
+    record, why = report.left[0]
+    assert record.base_url == DEFAULT_BASE_URL
+    assert "needs a token" in why
 
 
 def test_the_default_client_is_installed_in_the_jobs_layer(monkeypatch: pytest.MonkeyPatch) -> None:

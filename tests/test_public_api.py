@@ -29,6 +29,7 @@ PUBLIC = [
     "__version__",
     "default_client",
     "history",
+    "prune",
     "resume",
     "run_batch",
     "sample_image",

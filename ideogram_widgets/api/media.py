@@ -17,8 +17,6 @@ Example:
     >>> mask = np.zeros((48, 64), bool); mask[10:20, 10:30] = True
     >>> check_mask(mask, img.size).sum()
     np.int64(200)
-    >>> image_payload(img).startswith("data:image/png;base64,")
-    True
 """
 
 from __future__ import annotations
@@ -54,7 +52,6 @@ __all__ = [
     "data_uri",
     "decode_image",
     "encode_png",
-    "image_payload",
     "is_remote",
     "load_image",
     "load_mask",
@@ -181,22 +178,6 @@ def png_payload(
             "downscale it, or pass uploader= to host it and send its URL",
         )
     return data_uri(png)
-
-
-def image_payload(
-    source: ImageSource,
-    *,
-    limits: PayloadLimits = DEFAULT_LIMITS,
-    uploader: Uploader | None = None,
-    field: str = "image",
-) -> str:
-    """The string sent as ``image``: a checked URL or data URI as given, or a lossless PNG data URI of the
-    image at its working size (see :class:`PayloadLimits.max_side`)."""
-    if isinstance(source, str) and is_remote(source):
-        return check_remote(source, field=field, max_pixels=limits.max_pixels)
-    from .working import send_image  # working imports this module
-
-    return send_image(load_image(source, field=field, limits=limits), limits, uploader, field).uri
 
 
 def load_mask(source: MaskSource, *, field: str = "mask") -> MaskArray:

@@ -12,6 +12,8 @@ Example:
     (1536, 1152)
     >>> working_size((600, 400), 1536)
     (600, 400)
+    >>> image_payload(Image.new("RGB", (64, 48), "white")).startswith("data:image/png;base64,")
+    True
 """
 
 from __future__ import annotations
@@ -24,9 +26,19 @@ from PIL import Image
 
 from .errors import InputError
 from .masks import MaskArray
-from .media import PayloadLimits, Uploader, encode_png, png_payload
+from .media import (
+    DEFAULT_LIMITS,
+    ImageSource,
+    PayloadLimits,
+    Uploader,
+    check_remote,
+    encode_png,
+    is_remote,
+    load_image,
+    png_payload,
+)
 
-__all__ = ["SentImage", "scale_image", "scale_mask", "send_image", "working_size"]
+__all__ = ["SentImage", "image_payload", "scale_image", "scale_mask", "send_image", "working_size"]
 
 _MAX_TRIES = 6
 SEND_PNG_LEVEL = 3
@@ -98,3 +110,17 @@ def send_image(
         f"a PNG of at most {limits.max_png_bytes / 2**20:.0f} MiB",
         reason="the image does not fit the inline limit even much reduced; pass uploader= to host it",
     )
+
+
+def image_payload(
+    source: ImageSource,
+    *,
+    limits: PayloadLimits = DEFAULT_LIMITS,
+    uploader: Uploader | None = None,
+    field: str = "image",
+) -> str:
+    """The string sent as ``image``: a checked URL or data URI as given, or a lossless PNG data URI of the
+    image at its working size (see :class:`PayloadLimits.max_side`)."""
+    if isinstance(source, str) and is_remote(source):
+        return check_remote(source, field=field, max_pixels=limits.max_pixels)
+    return send_image(load_image(source, field=field, limits=limits), limits, uploader, field).uri

@@ -16,12 +16,12 @@ from ideogram_widgets.api.media import (
     data_uri,
     decode_image,
     encode_png,
-    image_payload,
     load_image,
     load_mask,
     mask_payload,
     mask_to_png,
 )
+from ideogram_widgets.api.working import image_payload
 
 RNG = np.random.default_rng(0)
 PIXELS = RNG.integers(0, 256, (40, 50, 3), dtype=np.uint8)

@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from ideogram_widgets.api import EditInput, InputError
-from ideogram_widgets.api.media import image_payload, load_image
+from ideogram_widgets.api.media import load_image
+from ideogram_widgets.api.working import image_payload
 
 RNG = np.random.default_rng(3)
 GREY = RNG.integers(0, 256, (24, 32), dtype=np.uint8)
