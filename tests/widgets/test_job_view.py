@@ -126,6 +126,8 @@ async def test_finished_results_stay_on_view_when_a_newer_job_is_cancelled(tmp_p
         widget.prompt = "second"
         widget.controls.speed.value = "QUALITY"  # several seconds: the cancel surely finds the next queued
         blocker = widget.submit()  # runs
+        # the second submit is sent only once the first is accepted: the sandbox queues in arrival order
+        await _until(lambda: blocker.request_id, "the second job accepted")
         queued = widget.submit()  # waits behind it
         await _until(lambda: queued.request_id, "the third job accepted (it waits behind the second)")
         assert queued.state in ("submitted", "in_queue")
