@@ -41,6 +41,10 @@ function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** The tallest a fitted picture is drawn (CSS px; 70 % of the window when that is less): about a painter's
+ * height, so a portrait result sits beside or below the painter without pushing the page off screen. */
+const MAX_FIT_HEIGHT = 640;
+
 function bytesOf(view: DataView | undefined): Uint8Array {
   if (!view || view.byteLength === 0) return new Uint8Array(0);
   return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
@@ -99,12 +103,29 @@ function render({ model, el: host }: RenderProps<CompareModel>): () => void {
     if (document.activeElement !== slider) slider.value = String(Math.round(p * 1000));
     slider.setAttribute("aria-valuetext", `${Math.round(p * 100)} % before`);
   };
+  // The after picture's drawn size, in CSS pixels: its own pixels at 1:1, else fitted inside the column's
+  // width and MAX_FIT_HEIGHT (a portrait photo is shrunk whole, never cropped), never larger than its own
+  // pixels. Set explicitly, so the width and the height always keep the picture's aspect.
+  const fit = (): void => {
+    const w = after.naturalWidth;
+    const h = after.naturalHeight;
+    if (!w || !h) return;
+    const scale =
+      model.get("zoom") === "actual"
+        ? 1
+        : Math.min(1, Math.max(1, host.clientWidth - 2) / w, Math.max(1, Math.min(window.innerHeight * 0.7, MAX_FIT_HEIGHT)) / h);
+    after.style.width = `${Math.max(1, Math.floor(w * scale))}px`;
+    after.style.height = `${Math.max(1, Math.floor(h * scale))}px`;
+  };
+  const resized = new ResizeObserver(() => fit());
+  resized.observe(host);
   const showZoom = (): void => {
     const actual = model.get("zoom") === "actual";
     root.classList.toggle("iw-compare-actual", actual);
     zoom.textContent = actual ? "Fit" : "1:1";
     zoom.title = actual ? "fit the picture to the column" : "show the picture at its own pixels (scrolls)";
     zoom.setAttribute("aria-pressed", String(actual));
+    fit();
   };
   const showAfter = (): void => {
     setUrl("after", after, bytesOf(model.get("after")), model.get("after_type") || "image/png");
@@ -120,6 +141,7 @@ function render({ model, el: host }: RenderProps<CompareModel>): () => void {
   };
   after.addEventListener("load", () => {
     sizeLabel.textContent = `${after.naturalWidth}×${after.naturalHeight} px`;
+    fit();
     root.dataset.ready = "1";
   });
 
@@ -197,6 +219,7 @@ function render({ model, el: host }: RenderProps<CompareModel>): () => void {
   showCode();
   return () => {
     for (const [name, fn] of handlers) model.off(name, fn);
+    resized.disconnect();
     for (const url of Object.values(urls)) if (url) URL.revokeObjectURL(url);
     root.remove();
   };

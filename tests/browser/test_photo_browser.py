@@ -21,23 +21,9 @@ from .test_workflow_browser import image_in_page
 UPRIGHT = (1512, 2016)  # a portrait phone photo at half the sensor's resolution (stored 2016×1512)
 
 CELLS = [
-    "import asyncio, io\n"
-    "import ipywidgets as w\n"
     "from ideogram_widgets import EditWidget\n"
     'edit = EditWidget("portrait.jpg", "a round window", rendering_speed="TURBO", height=440)\n'
-    # the composite at full resolution, shown once the job is done (a background task sets a trait)
-    'composite_view = w.Image(format="png", layout=w.Layout(width="360px"))\n'
-    'composite_view.add_class("iw-photo-composite")\n'
-    "async def _show_composite():\n"
-    "    while not (edit.jobs and edit.jobs[-1].done):\n"
-    "        await asyncio.sleep(0.1)\n"
-    "    inp = edit.build_input(new_seed=False)\n"
-    "    comp = await asyncio.to_thread(inp.composite, edit.jobs[-1].result.image)\n"
-    "    buf = io.BytesIO()\n"
-    '    await asyncio.to_thread(comp.save, buf, "PNG")\n'
-    "    composite_view.value = buf.getvalue()\n"
-    "_task = asyncio.ensure_future(_show_composite())\n"
-    "display(edit, composite_view)",
+    "edit",
 ]
 
 
@@ -57,7 +43,7 @@ def test_a_portrait_phone_photo_is_edited_end_to_end(
     open_notebook: Callable[..., NotebookPage], jupyter: JupyterServer
 ) -> None:
     (jupyter.root / "portrait.jpg").write_bytes(phone_jpeg(upright_picture(UPRIGHT), 6))
-    nb = open_notebook(CELLS, name="phone-photo", viewport=(1700, 1400))
+    nb = open_notebook(CELLS, name="phone-photo", viewport=(1700, 1900))
     nb.run_all()
     page = nb.page
     page.wait_for_selector(".iw-edit-widget .iw-painter[data-ready='1']", timeout=90_000)
@@ -87,8 +73,16 @@ def test_a_portrait_phone_photo_is_edited_end_to_end(
     widget.locator("button:has-text('Submit')").click()
     widget.locator(".iw-job-row").first.locator("text=done in").wait_for(timeout=90_000)
 
-    composite = page.locator(".iw-photo-composite").first
+    # the widget's own result view shows the composite, at the original's full resolution, fitted whole
+    composite = widget.locator(".iw-compare-after").first
     shown = image_in_page(composite, UPRIGHT)
+    drawn = composite.bounding_box()
+    frame = widget.locator(".iw-compare-scroller").first.bounding_box()
+    assert drawn is not None
+    assert frame is not None
+    assert abs(drawn["width"] / drawn["height"] - UPRIGHT[0] / UPRIGHT[1]) < 0.01, drawn  # not stretched
+    assert drawn["width"] <= UPRIGHT[0], drawn  # never upscaled
+    assert drawn["height"] <= frame["height"], (drawn, frame)  # shrunk whole, not cropped
     probe = jupyter.base / "phone-probe"
     nb.kernel.run(
         f"import numpy as _np; edit.image.save({str(probe) + '.png'!r}); "
@@ -102,11 +96,6 @@ def test_a_portrait_phone_photo_is_edited_end_to_end(
     assert np.array_equal(after[~band], original[~band]), "pixels outside the blend band changed"
     assert (after[mask] != original[mask]).any(axis=-1).mean() > 0.5, "the masked area did not change"
 
-    # the picture for the README: the widget (upright photo, stroke, "sent at", the job) beside the composite
-    parts = [nb.screenshot("phone-photo-widget", widget), nb.screenshot("phone-photo-composite", composite)]
-    images = [Image.open(part).convert("RGB") for part in parts]
-    sheet = Image.new("RGB", (sum(i.width for i in images) + 24, max(i.height for i in images)), "white")
-    sheet.paste(images[0], (0, 0))
-    sheet.paste(images[1], (images[0].width + 24, 0))
-    path = nb.screenshot("phone-photo-edit", composite)  # a file name under tests/artifacts/
-    sheet.save(path)  # docs/images/phone-photo-edit.png in the README is a copy of this file
+    # the picture for the README: the whole widget, the upright photo with its stroke, "sent at", the job
+    # and its composite in the before/after view
+    nb.screenshot("phone-photo-edit", widget)  # docs/images/phone-photo-edit.png is a copy of it
