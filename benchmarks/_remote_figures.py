@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks._figures import Figure
+from benchmarks._figures import Figure, ratio
 
 BENCH = "remote"
 TOOLS = ("MaskPainter", "ipycanvas", "Gradio")
@@ -65,30 +65,29 @@ def ratios(
 ) -> list[Figure]:
     """MaskPainter ÷ each other tool at every round trip; each tool at the largest ÷ at no added RTT."""
     label = f"median {measure}" if key == "paint_median" else measure
-    out: list[Figure] = []
-    for rtt in rtts:
-        ours = values(rtt, "MaskPainter", key)
-        for other in tools[rtt][1:]:
-            theirs = values(rtt, other, key)
-            out.append(
-                Figure(
-                    BENCH,
-                    f"{label}, MaskPainter ÷ {other}, +{rtt:g} ms RTT",
-                    "×",
-                    [a / b if b else float("nan") for a, b in zip(ours, theirs, strict=True)],
-                    ratio_to=name(measure, other, rtt),
-                )
-            )
-    low, high = min(rtts), max(rtts)
-    for tool in (t for t in tools[high] if t in tools[low]):
-        slow, fast = values(high, tool, key), values(low, tool, key)
-        out.append(
-            Figure(
-                BENCH,
-                f"{label}, {tool}, +{high:g} ÷ +{low:g} ms RTT",
-                "×",
-                [a / b if b else float("nan") for a, b in zip(slow, fast, strict=True)],
-                ratio_to=name(measure, tool, low),
-            )
+
+    def per_run(tool: str, rtt: float) -> Figure:  # named after the figure a ratio is taken to
+        return Figure(BENCH, name(measure, tool, rtt), "ms", values(rtt, tool, key))
+
+    out = [
+        ratio(
+            BENCH,
+            per_run("MaskPainter", rtt),
+            per_run(other, rtt),
+            name=f"{label}, MaskPainter ÷ {other}, +{rtt:g} ms RTT",
         )
+        for rtt in rtts
+        for other in tools[rtt][1:]
+    ]
+    low, high = min(rtts), max(rtts)
+    out += [
+        ratio(
+            BENCH,
+            per_run(tool, high),
+            per_run(tool, low),
+            name=f"{label}, {tool}, +{high:g} ÷ +{low:g} ms RTT",
+        )
+        for tool in tools[high]
+        if tool in tools[low]
+    ]
     return out
