@@ -43,7 +43,7 @@ RTTS_MS = (0, 50, 150)
 GRADIO_RTTS_MS = (0,)  # Gradio paints and builds its mask in the browser: the round trip is not its cost
 GRADIO_ENV = "IDEOGRAM_BENCH_GRADIO"
 """Set to 0 to leave Gradio out (its 4096² WebGL editor takes minutes per stroke without a GPU)."""
-RUNS = 3  # each repetition opens 3 notebooks and Gradio once: about 10 minutes on a loaded 2-core machine
+RUNS = 3  # 3 notebooks a repetition: 700 s in all on a loaded 2-core machine (Gradio: ~10 min more each)
 # the reference's canvas: the output of the notebook's third cell
 REFERENCE_CANVAS = ".jp-Notebook .jp-Cell:nth-child(3) .jp-OutputArea-output canvas:not(.iw-layer)"
 
