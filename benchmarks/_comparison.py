@@ -5,7 +5,7 @@ one column per tool, then the ratios (medians of per-repetition ratios, never ra
 from __future__ import annotations
 
 from benchmarks._figures import Figure, Results, fmt
-from benchmarks.bench_remote import BENCH, MEASURES, TOOLS
+from benchmarks._remote_figures import BENCH, MEASURES, TOOLS
 
 
 def comparison_markdown(results: Results) -> str:

@@ -25,7 +25,7 @@ from playwright.sync_api import FloatRect, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from benchmarks._figures import ROOT
-from benchmarks._probes import GL_STROKE_PROBE, READY
+from benchmarks._probes import READY, gl_stroke_probe
 from benchmarks.bench_painter import draw_stroke, frame_stats
 from tests.browser.jupyter import free_port, wait_until
 
@@ -125,7 +125,7 @@ def run_gradio(page: Page, app: GradioApp, url: str) -> dict[str, Any]:
     ready = page.evaluate(READY, ["click:#show", EDITOR_CANVAS, "picture", 600_000])
     print(f"  Gradio: picture shown after {ready['visible']:,.0f} ms, usable after {ready['usable']:,.0f} ms")
     box: FloatRect = page.evaluate(PICTURE_BOX, EDITOR_CANVAS)
-    page.evaluate(GL_STROKE_PROBE, [EDITOR_CANVAS, "red"])
+    page.evaluate(gl_stroke_probe(), [EDITOR_CANVAS, "red"])
     draw_stroke(page, box)
     with contextlib.suppress(PlaywrightTimeoutError):  # moves never painted are counted below
         page.wait_for_function("() => window.__benchPending() === 0", timeout=PAINT_TIMEOUT_MS)

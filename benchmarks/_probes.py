@@ -6,7 +6,7 @@
   editor freezes for seconds soon after its picture shows).
 * ``PRESERVE_WEBGL``: an init script that makes WebGL canvases keep their drawing buffer, so a probe can
   read the pixels Gradio's PixiJS canvas shows.
-* ``GL_STROKE_PROBE``: bench_painter's ``PROBE`` reading a WebGL canvas through a 1×1 2D copy.
+* ``gl_stroke_probe()``: bench_painter's ``PROBE`` reading a WebGL canvas through a 1×1 2D copy.
 """
 
 from __future__ import annotations
@@ -87,6 +87,10 @@ _GL_CONTEXT = """const ctx = (() => {
       return sctx.getImageData(0, 0, 1, 1);
     } };
   })();"""
-if _CONTEXT_LINE not in PROBE:  # bench_painter's probe changed: adapt the line above
-    raise ImportError("benchmarks._painter_page.PROBE no longer reads its canvas with a 2D context")
-GL_STROKE_PROBE = PROBE.replace(_CONTEXT_LINE, _GL_CONTEXT)
+
+
+def gl_stroke_probe() -> str:
+    """bench_painter's ``PROBE`` with its 2D context replaced by a reader of a WebGL canvas."""
+    if _CONTEXT_LINE not in PROBE:  # checked when used, so that a change there never breaks an import
+        raise RuntimeError("benchmarks._painter_page.PROBE no longer reads its canvas with a 2D context")
+    return PROBE.replace(_CONTEXT_LINE, _GL_CONTEXT)

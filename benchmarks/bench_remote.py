@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,21 +34,18 @@ from benchmarks._figures import Figure, print_figures, quick
 from benchmarks._latency_proxy import LatencyProxy
 from benchmarks._painter_page import PAINTER, REFERENCE, SETUP
 from benchmarks._probes import PRESERVE_WEBGL, READY
+from benchmarks._remote_figures import TOOLS, Sample, remote_figures
 from benchmarks.bench_painter import WireCounter, run_painter, run_reference
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, KERNEL_IDLE
 from tests.browser.jupyter import JupyterServer, KernelProbe, isolated_env, wait_until
 
-BENCH = "remote"
 RTTS_MS = (0, 50, 150)
 GRADIO_RTTS_MS = (0,)  # Gradio paints and builds its mask in the browser: the round trip is not its cost
 GRADIO_ENV = "IDEOGRAM_BENCH_GRADIO"
 """Set to 0 to leave Gradio out (its 4096² WebGL editor takes minutes per stroke without a GPU)."""
-RUNS = 3  # each repetition opens 3 notebooks and Gradio once: about 10 minutes on a loaded 2-core machine
-TOOLS = ("MaskPainter", "ipycanvas", "Gradio")
+RUNS = 3  # 3 notebooks a repetition: 700 s in all on a loaded 2-core machine (Gradio: ~10 min more each)
 # the reference's canvas: the output of the notebook's third cell
 REFERENCE_CANVAS = ".jp-Notebook .jp-Cell:nth-child(3) .jp-OutputArea-output canvas:not(.iw-layer)"
-
-Sample = dict[str, dict[str, Any]]  # tool → its measurements at one round trip in one repetition
 
 
 def open_notebook(server: JupyterServer, proxy: LatencyProxy, page: Page) -> tuple[KernelProbe, Sample]:
@@ -150,86 +146,6 @@ def main() -> list[Figure]:
     figures = remote_figures(samples, rtts)
     print_figures(figures)
     return figures
-
-
-MEASURES = (
-    ("time until the first stroke can be drawn", "ready", None),
-    ("pointer move → paint on screen", "latencies", "paint_median"),
-    ("pointer-up → mask in Python", "up_to_python", None),
-)
-CHARTS = {
-    "ready": "Remote: time until the first stroke can be drawn (ms)",
-    "latencies": "Remote: pointer move → paint on screen (ms)",
-    "up_to_python": "Remote: pointer-up → mask in Python (ms)",
-}
-NOTES = {
-    "ipycanvas": "mask built in Python move by move; the figure is its mouse-up handler running",
-    "Gradio": "the input callback starting with the brush layer as a numpy array",
-}
-
-
-def remote_figures(samples: list[dict[float, Sample]], rtts: tuple[float, ...]) -> list[Figure]:
-    """Absolute figures per tool and round trip, then ratios paired within each repetition."""
-    tools = {rtt: [t for t in TOOLS if all(t in s[rtt] for s in samples)] for rtt in rtts}
-
-    def values(rtt: float, tool: str, key: str) -> list[float]:
-        return [float(s[rtt][tool][key]) for s in samples]
-
-    def name(measure: str, tool: str, rtt: float) -> str:
-        return f"{measure}, {tool}, +{rtt:g} ms RTT"
-
-    figures: list[Figure] = []
-    for measure, key, per_run_key in MEASURES:
-        for rtt in rtts:
-            for tool in tools[rtt]:
-                note = NOTES.get(tool, "") if key == "up_to_python" else ""
-                if per_run_key:  # events pooled over the runs
-                    data, per = [float(v) for s in samples for v in s[rtt][tool][key]], "move"
-                else:
-                    data, per = values(rtt, tool, key), "run"
-                label = name(measure, tool, rtt)
-                figures.append(Figure(BENCH, label, "ms", data, per=per, chart=CHARTS[key], note=note))
-        figures += ratios(measure, per_run_key or key, tools, rtts, values, name)
-    return figures
-
-
-def ratios(
-    measure: str,
-    key: str,
-    tools: dict[float, list[str]],
-    rtts: tuple[float, ...],
-    values: Callable[[float, str, str], list[float]],
-    name: Callable[[str, str, float], str],
-) -> list[Figure]:
-    """MaskPainter ÷ each other tool at every round trip; each tool at the largest ÷ at no added RTT."""
-    label = f"median {measure}" if key == "paint_median" else measure
-    out: list[Figure] = []
-    for rtt in rtts:
-        ours = values(rtt, "MaskPainter", key)
-        for other in tools[rtt][1:]:
-            theirs = values(rtt, other, key)
-            out.append(
-                Figure(
-                    BENCH,
-                    f"{label}, MaskPainter ÷ {other}, +{rtt:g} ms RTT",
-                    "×",
-                    [a / b if b else float("nan") for a, b in zip(ours, theirs, strict=True)],
-                    ratio_to=name(measure, other, rtt),
-                )
-            )
-    low, high = min(rtts), max(rtts)
-    for tool in (t for t in tools[high] if t in tools[low]):
-        slow, fast = values(high, tool, key), values(low, tool, key)
-        out.append(
-            Figure(
-                BENCH,
-                f"{label}, {tool}, +{high:g} ÷ +{low:g} ms RTT",
-                "×",
-                [a / b if b else float("nan") for a, b in zip(slow, fast, strict=True)],
-                ratio_to=name(measure, tool, low),
-            )
-        )
-    return out
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from benchmarks import __main__ as runner
-from benchmarks import bench_import, bench_payload, bench_remote
+from benchmarks import bench_import, bench_payload
 from benchmarks._comparison import comparison_markdown
 from benchmarks._figures import (
     QUICK_ENV,
@@ -34,6 +34,7 @@ from benchmarks._figures import (
     write_chart,
 )
 from benchmarks._latency_proxy import LatencyProxy
+from benchmarks._remote_figures import remote_figures
 
 
 @pytest.fixture(scope="module")
@@ -240,7 +241,7 @@ def test_remote_figures_pair_the_tools_within_each_repetition() -> None:
         for k in (1.0, 3.0)
     ]
     samples[0][0]["Gradio"], samples[1][0]["Gradio"] = tool(4.0), tool(4.0)  # Gradio at +0 ms only
-    figures = bench_remote.remote_figures(samples, (0, 150))
+    figures = remote_figures(samples, (0, 150))
     ratio = by_name(figures, "pointer-up → mask in Python, MaskPainter ÷ ipycanvas, +150 ms RTT")
     assert ratio.samples == [pytest.approx(1 / 5), pytest.approx(3 / 9)]  # run by run, not medians
     assert ratio.ratio_to == "pointer-up → mask in Python, ipycanvas, +150 ms RTT"
