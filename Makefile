@@ -51,8 +51,16 @@ typecheck: env
 unit: env js
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
+# Coverage is measured in this process (kernels and sandbox processes that tests start are not counted);
+# the per-layer figures are printed after the tests and api/ and jobs/ must keep their minimum.
+COVERAGE_JSON := tests/artifacts/coverage.json
+COVERAGE_MIN := --min api=$(API_COVERAGE_MIN) --min jobs=$(JOBS_COVERAGE_MIN)
+API_COVERAGE_MIN ?= 90
+JOBS_COVERAGE_MIN ?= 90
+
 test: env js browser lint typecheck
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --cov --cov-report=term:skip-covered --cov-report=json:$(COVERAGE_JSON) $(PYTEST_ARGS)
+	$(PY) scripts/coverage_by_layer.py $(COVERAGE_JSON) $(COVERAGE_MIN)
 
 # Opens a scratch copy of the quickstart in JupyterLab (on the local sandbox unless RUNCOMFY_API_TOKEN is
 # set), rooted in $(DEMO_DIR) (gitignored): autosave, new notebooks and saved results land there, never in

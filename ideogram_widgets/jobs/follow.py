@@ -7,9 +7,11 @@ reads it here, not through the Job's private attributes.
 
 Example:
     >>> import asyncio
-    >>> follow = Follow(asyncio.new_event_loop(), base_url="http://127.0.0.1:8123/v1", label="sandbox")
+    >>> loop = asyncio.new_event_loop()
+    >>> follow = Follow(loop, base_url="http://127.0.0.1:8123/v1", label="sandbox")
     >>> follow.last_state, follow.downloaded, follow.unsaved is None
     ('submitting', False, True)
+    >>> loop.close()
 """
 
 from __future__ import annotations
