@@ -148,6 +148,7 @@ export class Painter implements InputTarget, CursorTarget {
     this.history.reset(this.raster);
     this.stage.fitted = true;
     this.stage.setRaster(this.raster);
+    this.syncText = ""; // a new picture: nothing of this one has been sent yet
     this.root.dataset.ready = "0";
     const bytes = dataViewBytes(this.model.get("display_image"));
     const mime = this.model.get("display_mime") || "image/png";

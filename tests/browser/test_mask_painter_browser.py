@@ -318,6 +318,8 @@ def test_set_image_shows_the_new_picture_with_an_empty_mask(painter: Painter) ->
         painter.wait_image(640, 960)
         painter.wait_browser_coverage(0.0)
         assert painter.page.is_disabled(".iw-painter button[data-action='undo']")  # a fresh history
+        # the live figure starts over too ("mask from the kernel" was the old picture's)
+        assert (painter.page.text_content(".iw-painter .iw-sync") or "") == ""
         view = painter.fit_view(640, 960)
         v = painter.sent_version()
         painter.drag(view, [(100, 100), (500, 800)])
