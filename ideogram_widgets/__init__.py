@@ -103,6 +103,9 @@ def __getattr__(name: str) -> Any:
     if module in (".jobs", ".widgets"):
         # the jobs layer is handed its default client here (it never picks a backend itself)
         importlib.import_module(".backend", __name__)
+    if name == "resume":
+        # what resume() did is shown in the widgets' job view in a notebook (the widgets install it)
+        importlib.import_module(".widgets", __name__)
     value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value

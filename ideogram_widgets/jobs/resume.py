@@ -25,7 +25,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from ..api.client import DEFAULT_BASE_URL, AsyncClient
 from ..api.errors import SubmitUncertainError
@@ -57,10 +57,20 @@ class ResumeReport(list[Job]):
         <ResumeReport: nothing to resume>
     """
 
+    show: ClassVar[Callable[[ResumeReport], None] | None] = None
+    """How a notebook displays a report: installed from above ``jobs/`` (the package's top level shows the
+    widgets' job view, :class:`~ideogram_widgets.widgets.resume_view.ResumeView`); None prints the repr."""
+
     def __init__(self, jobs: list[Job] | None = None) -> None:
         super().__init__(jobs or [])
         self.left: list[tuple[JobRecord, str]] = []
         self.skipped = 0
+
+    def _ipython_display_(self) -> None:
+        if ResumeReport.show is None:
+            print(repr(self))
+        else:
+            ResumeReport.show(self)
 
     @property
     def not_sent(self) -> list[JobRecord]:

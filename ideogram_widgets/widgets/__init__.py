@@ -12,5 +12,9 @@ from __future__ import annotations
 from .edit_widget import EditWidget
 from .mask_painter import MaskPainter
 from .reframe_widget import ReframeWidget
+from .resume_view import ResumeView
+from .resume_view import install as _show_resume_reports
 
-__all__ = ["EditWidget", "MaskPainter", "ReframeWidget"]
+__all__ = ["EditWidget", "MaskPainter", "ReframeWidget", "ResumeView"]
+
+_show_resume_reports()

@@ -68,6 +68,18 @@ class Kernel:
         lines = text.strip().splitlines()
         return json.loads(lines[-1]) if lines else None
 
+    def shown(self, code: str, timeout: float = 60.0) -> list[dict[str, Any]]:
+        """The rich outputs (``display_data`` / ``execute_result`` data) a cell shows."""
+        shown: list[dict[str, Any]] = []
+
+        def hook(msg: dict[str, Any]) -> None:
+            if msg["msg_type"] in ("display_data", "execute_result"):
+                shown.append(msg["content"]["data"])
+
+        reply = self.client.execute_interactive(code, timeout=timeout, output_hook=hook)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        return shown
+
     def kill(self) -> None:
         """SIGKILL: no ``finally``, no atexit, nothing flushed on the way out."""
         pid = self.manager.provisioner.pid  # type: ignore[union-attr]
@@ -126,3 +138,7 @@ def test_a_job_on_the_embedded_sandbox_survives_a_killed_kernel(kernels: Any, tm
     assert after["backends"] == ["local sandbox"]
     assert all(Path(path).is_file() for path in after["files"])
     assert after["files"]
+    # in a notebook, what resume() did is shown in the widgets' job view (a widget, not only its repr)
+    (view,) = second.shown("jobs")
+    assert "application/vnd.jupyter.widget-view+json" in view, view
+    assert "ResumeView" in view["text/plain"]
