@@ -77,21 +77,30 @@ class ResumeReport(list[Job]):
         """Entries closed because their submit never left this machine (nothing was paid)."""
         return [record for record, why in self.left if why.startswith("not sent")]
 
+    def taken_by_backend(self) -> dict[str, int]:
+        """How many jobs were taken, per backend label (in the order first seen)."""
+        counts: dict[str, int] = {}
+        for job in self:
+            counts[job.backend or "?"] = counts.get(job.backend or "?", 0) + 1
+        return counts
+
+    def left_by_reason(self) -> dict[str, int]:
+        """How many entries were left, per reason (in the order first seen)."""
+        counts: dict[str, int] = {}
+        for _, why in self.left:
+            counts[why] = counts.get(why, 0) + 1
+        return counts
+
     def __repr__(self) -> str:
         if not self and not self.left and not self.skipped:
             return "<ResumeReport: nothing to resume>"
         parts = []
         if self:
-            by_backend: dict[str, int] = {}
-            for job in self:
-                by_backend[job.backend or "?"] = by_backend.get(job.backend or "?", 0) + 1
-            where = ", ".join(f"{n} on {label}" for label, n in by_backend.items())
+            where = ", ".join(f"{n} on {label}" for label, n in self.taken_by_backend().items())
             parts.append(f"took {len(self)} job{'s' * (len(self) != 1)} ({where})")
         if self.left:
-            reasons: dict[str, int] = {}
-            for _, why in self.left:
-                reasons[why] = reasons.get(why, 0) + 1
-            parts.append(f"left {len(self.left)}: " + "; ".join(f"{n}× {w}" for w, n in reasons.items()))
+            reasons = "; ".join(f"{n}× {why}" for why, n in self.left_by_reason().items())
+            parts.append(f"left {len(self.left)}: {reasons}")
         if self.skipped:
             parts.append(f"{self.skipped} malformed entr{'ies' if self.skipped != 1 else 'y'} skipped")
         return f"<ResumeReport: {'; '.join(parts)}>"

@@ -34,16 +34,10 @@ def describe_report(report: ResumeReport) -> str:
         return '<span class="iw-muted">nothing to resume: every job in the journal is finished</span>'
     lines = []
     if report:
-        by_backend: dict[str, int] = {}
-        for job in report:
-            by_backend[job.backend or "?"] = by_backend.get(job.backend or "?", 0) + 1
-        where = ", ".join(f"{n} on {html.escape(label)}" for label, n in by_backend.items())
+        where = ", ".join(f"{n} on {html.escape(label)}" for label, n in report.taken_by_backend().items())
         lines.append(f"<b>took {len(report)} job{'s' * (len(report) != 1)}</b> ({where})")
     if report.left:
-        reasons: dict[str, int] = {}
-        for _, why in report.left:
-            reasons[why] = reasons.get(why, 0) + 1
-        items = "".join(f"<li>{n}× {html.escape(why)}</li>" for why, n in reasons.items())
+        items = "".join(f"<li>{n}× {html.escape(why)}</li>" for why, n in report.left_by_reason().items())
         lines.append(f"<b>left {len(report.left)}</b>:<ul class='iw-resume-left'>{items}</ul>")
     if report.skipped:
         plural = "entries" if report.skipped != 1 else "entry"
