@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -102,6 +103,9 @@ class Store:
         self.durable = durable
         self.busy_timeout = busy_timeout
         self._ready = False
+        # one thread prepares the file: switching a new database to WAL while another connection of this
+        # process holds a lock fails at once ("database is locked"), without waiting for busy_timeout
+        self._preparing = threading.Lock()
 
     # ----------------------------------------------------------------- connections
 
@@ -136,7 +140,9 @@ class Store:
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
             if not self._ready:
-                self._prepare(conn)
+                with self._preparing:
+                    if not self._ready:
+                        self._prepare(conn)
         except BaseException:
             conn.close()
             raise
