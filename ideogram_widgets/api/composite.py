@@ -24,7 +24,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageFilter
 
-from .masks import MaskArray
+from .masks import MaskArray, mask_image
+from .options import MaskPolarity
 
 __all__ = ["DEFAULT_FEATHER", "blend_alpha", "put_back"]
 
@@ -52,7 +53,7 @@ def blend_alpha(mask: MaskArray, feather: int = DEFAULT_FEATHER) -> npt.NDArray[
     ``2 * feather`` pixels of the mask, 0 beyond."""
     arr = np.asarray(mask, dtype=bool)
     grown = _grow(arr, feather) if feather > 0 else arr
-    alpha = Image.fromarray(grown.astype(np.uint8) * np.uint8(255), mode="L")
+    alpha = mask_image(grown, MaskPolarity.WHITE_IS_EDIT)
     radius = feather // 2
     if radius > 0:
         alpha = alpha.filter(ImageFilter.BoxBlur(radius)).filter(ImageFilter.BoxBlur(radius))

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import os
 import re
 from collections.abc import Callable
@@ -31,14 +30,14 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 import httpx
-import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
 from .errors import InputError
 from .intake import decode_bytes, open_image
-from .masks import MaskArray, read_mask
+from .masks import MaskArray, mask_to_png, read_mask
 from .options import MaskPolarity
+from .png import data_uri, encode_png
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -146,20 +145,6 @@ def check_remote(value: str, *, field: str = "image", max_pixels: int = DEFAULT_
     return value
 
 
-def encode_png(image: Image.Image, *, compress_level: int = 6) -> bytes:
-    """Encode losslessly as PNG, keeping RGB, RGBA or L (other modes are made 8-bit first, see .pixels)."""
-    if image.mode not in ("RGB", "RGBA", "L", "1"):
-        image = open_image(image)
-    buf = io.BytesIO()
-    image.save(buf, format="PNG", compress_level=compress_level)
-    return buf.getvalue()
-
-
-def data_uri(png: bytes, mime: str = "image/png") -> str:
-    """``data:image/png;base64,...`` for the given bytes."""
-    return f"data:{mime};base64,{base64.b64encode(png).decode('ascii')}"
-
-
 def png_payload(
     png: bytes, field: str, limits: PayloadLimits = DEFAULT_LIMITS, uploader: Uploader | None = None
 ) -> str:
@@ -220,13 +205,6 @@ def check_mask(mask: MaskSource, size: tuple[int, int] | None, *, field: str = "
             ),
         )
     return arr
-
-
-def mask_to_png(mask: MaskArray, polarity: MaskPolarity = MaskPolarity.BLACK_IS_EDIT) -> bytes:
-    """The mask as a 1-channel PNG in the service's polarity (edit = black by default)."""
-    edit, keep = (0, 255) if polarity is MaskPolarity.BLACK_IS_EDIT else (255, 0)
-    pixels = np.where(np.asarray(mask, dtype=bool), np.uint8(edit), np.uint8(keep)).astype(np.uint8)
-    return encode_png(Image.fromarray(pixels, mode="L"), compress_level=9)
 
 
 def mask_payload(

@@ -25,7 +25,7 @@ import numpy as np
 from PIL import Image
 
 from .errors import InputError
-from .masks import MaskArray
+from .masks import MaskArray, mask_image
 from .media import (
     DEFAULT_LIMITS,
     ImageSource,
@@ -37,6 +37,7 @@ from .media import (
     load_image,
     png_payload,
 )
+from .options import MaskPolarity
 
 __all__ = ["SentImage", "image_payload", "scale_image", "scale_mask", "send_image", "working_size"]
 
@@ -84,7 +85,7 @@ def scale_mask(mask: MaskArray, size: tuple[int, int]) -> MaskArray:
     arr = np.asarray(mask, dtype=bool)
     if (arr.shape[1], arr.shape[0]) == size:
         return arr
-    grey = Image.fromarray(arr.astype(np.uint8) * np.uint8(255), mode="L")
+    grey = mask_image(arr, MaskPolarity.WHITE_IS_EDIT)
     coverage = np.asarray(grey.resize(size, Image.Resampling.BOX))
     edit: MaskArray = coverage > 0
     if edit.all():

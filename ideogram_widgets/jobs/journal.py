@@ -276,8 +276,10 @@ class Journal:
 
     def store_mask(self, mask: npt.NDArray[np.bool_]) -> dict[str, Any]:
         """Keep a mask as a black-and-white PNG, white = edit (this package's polarity)."""
-        image = Image.fromarray(np.where(np.asarray(mask, dtype=bool), 255, 0).astype(np.uint8), "L")
-        ref = self.store_image(image)
+        from ..api.masks import mask_image
+        from ..api.options import MaskPolarity
+
+        ref = self.store_image(mask_image(mask, MaskPolarity.WHITE_IS_EDIT))
         ref["meaning"] = "white = edit"
         return ref
 

@@ -24,7 +24,9 @@ import numpy as np
 from PIL import Image
 
 from ..api.errors import InputError
+from ..api.masks import mask_to_png
 from ..api.media import MaskArray, encode_png, load_mask
+from ..api.options import MaskPolarity
 
 __all__ = ["DISPLAY_MAX_SIDE", "DisplayCopy", "decode_mask", "display_copy", "encode_mask", "png_size"]
 
@@ -32,11 +34,9 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def encode_mask(mask: MaskArray) -> bytes:
-    """A boolean (H, W) mask as a 1-bit greyscale PNG, white = edit."""
-    arr = np.asarray(mask, dtype=bool)
-    height, width = arr.shape
-    packed = np.packbits(arr, axis=1)  # rows padded to whole bytes, most significant bit first
-    return encode_png(Image.frombytes("1", (width, height), packed.tobytes()))
+    """A boolean (H, W) mask as the browser half's 1-bit greyscale PNG, white = edit (see
+    :func:`~ideogram_widgets.api.masks.mask_image`)."""
+    return mask_to_png(mask, MaskPolarity.WHITE_IS_EDIT, bits=1, compress_level=6)
 
 
 def png_size(data: bytes) -> tuple[int, int] | None:

@@ -33,7 +33,9 @@ from ipywidgets.widgets.widget import CallbackDispatcher
 from PIL import Image
 
 from ..api.errors import InputError
+from ..api.masks import mask_image
 from ..api.media import ImageSource, MaskArray, MaskSource, load_image, load_mask
+from ..api.options import MaskPolarity
 from ._mask_codec import DISPLAY_MAX_SIDE, DisplayCopy, decode_mask, display_copy, encode_mask, png_size
 
 __all__ = ["TOOLS", "MaskPainter"]
@@ -232,7 +234,7 @@ class MaskPainter(anywidget.AnyWidget):
         Setting it (PIL image, array, path or bytes; True / white / opaque = edit) shows it in the
         browser as one undoable step.
         """
-        return Image.fromarray(self._decoded().astype(np.uint8) * 255, mode="L")
+        return mask_image(self._decoded(), MaskPolarity.WHITE_IS_EDIT)
 
     @mask.setter
     def mask(self, value: MaskSource) -> None:
