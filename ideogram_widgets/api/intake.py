@@ -31,7 +31,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps
 
 from .errors import InputError
-from .pixels import to_8bit
+from .pixels import check_has_pixels, to_8bit
 
 __all__ = ["HEIF_EXTRA", "check_size", "decode_bytes", "looks_like_heif", "open_image", "upright"]
 
@@ -85,15 +85,10 @@ def open_image(source: Any, *, field: str = "image", max_pixels: int | None = No
 
 
 def check_size(size: tuple[int, int], field: str, max_pixels: int | None) -> None:
-    """Refuse images with no pixels, or (when given) more than ``max_pixels``."""
+    """Refuse images with no pixels (:func:`~.pixels.check_has_pixels`), or (when given) more than
+    ``max_pixels``."""
+    check_has_pixels(size, field)
     width, height = size
-    if width < 1 or height < 1:
-        raise InputError(
-            field,
-            f"{width}×{height}",
-            "an image at least 1×1 pixels",
-            reason=f"it is {width}×{height}: no pixels",
-        )
     if max_pixels is not None and width * height > max_pixels:
         raise InputError(
             field,

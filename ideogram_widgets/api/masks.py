@@ -45,9 +45,10 @@ from PIL import Image
 from .errors import InputError
 from .intake import decode_bytes, upright
 from .options import MaskPolarity
+from .pixels import check_has_pixels
 from .png import encode_png
 
-__all__ = ["MaskArray", "MaskReading", "mask_image", "mask_to_png", "read_mask"]
+__all__ = ["MaskArray", "MaskReading", "check_mask_size", "mask_image", "mask_to_png", "read_mask"]
 
 MaskArray: TypeAlias = "npt.NDArray[np.bool_]"
 
@@ -89,15 +90,31 @@ def read_mask(source: Any, *, field: str = "mask") -> MaskReading:
     return _read_image(upright(image), field)
 
 
-def _read_image(image: Image.Image, field: str) -> MaskReading:
-    width, height = image.size
-    if width < 1 or height < 1:
+def check_mask_size(mask: MaskArray, size: tuple[int, int], *, field: str = "mask") -> MaskArray:
+    """Return ``mask`` when it is ``size`` (the upright image's ``(width, height)``); else the one error
+    every layer gives for it (the painter, the inputs, the client).
+
+    Example:
+        >>> import numpy as np
+        >>> try:
+        ...     check_mask_size(np.zeros((2, 3), bool), (2, 3))
+        ... except InputError as err:
+        ...     print(err.reason)
+        the mask is 3×2 but the image is 2×3 (upright)
+    """
+    height, width = mask.shape[:2]
+    if (width, height) != tuple(size):
         raise InputError(
             field,
             f"{width}×{height}",
-            "a mask at least 1×1 pixels",
-            reason=f"the mask is {width}×{height}: it has no pixels",
+            f"the image's size, {size[0]}×{size[1]}",
+            reason=f"the mask is {width}×{height} but the image is {size[0]}×{size[1]} (upright)",
         )
+    return mask
+
+
+def _read_image(image: Image.Image, field: str) -> MaskReading:
+    check_has_pixels(image.size, field)
     mode = image.mode
     if mode == "P":
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
@@ -118,13 +135,7 @@ def _read_image(image: Image.Image, field: str) -> MaskReading:
 
 
 def _read_values(arr: npt.NDArray[Any], field: str, what: str) -> MaskReading:
-    if arr.size == 0:
-        raise InputError(
-            field,
-            f"an array of shape {arr.shape}",
-            "a mask at least 1×1",
-            reason=f"the mask is {arr.shape[-1]}×{arr.shape[0]}: it has no pixels",
-        )
+    check_has_pixels((arr.shape[1], arr.shape[0]), field)
     if arr.dtype == np.bool_:
         return MaskReading(np.array(arr, dtype=np.bool_), f"{what}bool", "read as True = edit")
     kind = arr.dtype.kind

@@ -35,7 +35,7 @@ from PIL import Image
 
 from .errors import InputError
 from .intake import decode_bytes, open_image
-from .masks import MaskArray, mask_to_png, read_mask
+from .masks import MaskArray, check_mask_size, mask_to_png, read_mask
 from .options import MaskPolarity
 from .png import data_uri, encode_png
 
@@ -182,15 +182,7 @@ def check_mask(mask: MaskSource, size: tuple[int, int] | None, *, field: str = "
     if isinstance(mask, str) and is_remote(mask):
         raise InputError(field, mask, "a local mask (array, PIL image, path or bytes)")
     reading = read_mask(mask, field=field)
-    arr = reading.edit
-    height, width = arr.shape
-    if size is not None and (width, height) != tuple(size):
-        raise InputError(
-            field,
-            f"{width}×{height}",
-            f"the image's size, {size[0]}×{size[1]}",
-            reason=f"the mask is {width}×{height} but the image is {size[0]}×{size[1]} (upright)",
-        )
+    arr = reading.edit if size is None else check_mask_size(reading.edit, size, field=field)
     count = int(arr.sum())
     if count == 0 or count == arr.size:
         empty = count == 0

@@ -37,7 +37,7 @@ from PIL import Image
 
 from .errors import InputError
 
-__all__ = ["STANDARD_MODES", "array_to_8bit", "to_8bit"]
+__all__ = ["STANDARD_MODES", "array_to_8bit", "check_has_pixels", "to_8bit"]
 
 STANDARD_MODES = ("L", "RGB", "RGBA")
 """The modes every image has once it came in: 8 bits per channel, grey, colour or colour with alpha."""
@@ -45,6 +45,26 @@ STANDARD_MODES = ("L", "RGB", "RGBA")
 _ARRAY_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
 _VIA_RGBA = ("LA", "La", "PA", "RGBa")
 _SHAPES = "(H, W), (H, W, 1), (H, W, 2), (H, W, 3) or (H, W, 4)"
+
+
+def check_has_pixels(size: tuple[int, int], field: str = "image") -> None:
+    """Refuse a picture (an image or a mask, named by ``field``) with no pixels: the one wording for it.
+
+    Example:
+        >>> try:
+        ...     check_has_pixels((0, 3), "mask")
+        ... except InputError as err:
+        ...     print(err)
+        mask: the mask is 0×3: it has no pixels; expected at least 1×1 pixels
+    """
+    width, height = size
+    if width < 1 or height < 1:
+        raise InputError(
+            field,
+            f"{width}×{height}",
+            "at least 1×1 pixels",
+            reason=f"the {field} is {width}×{height}: it has no pixels",
+        )
 
 
 def to_8bit(source: Image.Image | npt.NDArray[Any], *, field: str = "image") -> Image.Image:
@@ -82,13 +102,7 @@ def array_to_8bit(array: npt.NDArray[Any], *, field: str = "image") -> npt.NDArr
         arr = arr[:, :, 0]
     if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] not in (2, 3, 4)):
         raise InputError(field, f"an array of shape {arr.shape}", f"shape {_SHAPES}")
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise InputError(
-            field,
-            f"an array of shape {arr.shape}",
-            "an image at least 1×1 pixels",
-            reason=f"it is {arr.shape[1]}×{arr.shape[0]}: no pixels",
-        )
+    check_has_pixels((arr.shape[1], arr.shape[0]), field)
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
     out = _values_to_uint8(arr, field)

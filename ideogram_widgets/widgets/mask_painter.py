@@ -32,8 +32,7 @@ import traitlets
 from ipywidgets.widgets.widget import CallbackDispatcher
 from PIL import Image
 
-from ..api.errors import InputError
-from ..api.masks import mask_image
+from ..api.masks import check_mask_size, mask_image
 from ..api.media import ImageSource, MaskArray, MaskSource, load_image, load_mask
 from ..api.options import MaskPolarity
 from ._mask_codec import DISPLAY_MAX_SIDE, DisplayCopy, decode_mask, display_copy, encode_mask, png_size
@@ -260,16 +259,7 @@ class MaskPainter(anywidget.AnyWidget):
         self._change_callbacks.register_callback(callback, remove=remove)
 
     def _checked_mask(self, value: MaskSource, size: tuple[int, int]) -> MaskArray:
-        arr = load_mask(value)
-        height, width = arr.shape
-        if (width, height) != tuple(size):
-            raise InputError(
-                "mask",
-                f"{width}×{height}",
-                f"the image's size, {size[0]}×{size[1]}",
-                reason=f"the mask is {width}×{height} but the image is {size[0]}×{size[1]}",
-            )
-        return arr
+        return check_mask_size(load_mask(value), size)  # the api's one check and wording
 
     def _decoded(self) -> MaskArray:
         version = self.mask_version

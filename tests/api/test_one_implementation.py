@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from ideogram_widgets.api import masks, media, png
-from ideogram_widgets.api.masks import mask_image, mask_to_png
+from ideogram_widgets.api import EditInput, InputError, masks, media, png
+from ideogram_widgets.api.intake import check_size, open_image
+from ideogram_widgets.api.masks import check_mask_size, mask_image, mask_to_png, read_mask
 from ideogram_widgets.api.options import MaskPolarity
 from ideogram_widgets.jobs import Journal
-from ideogram_widgets.widgets import _mask_codec
+from ideogram_widgets.widgets import MaskPainter, _mask_codec
 
 
 def _mask() -> np.ndarray:
@@ -66,3 +68,41 @@ def test_the_journal_keeps_the_api_mask_image(tmp_path: Path) -> None:
 def test_a_mask_image_refuses_what_is_not_2_d() -> None:
     with pytest.raises(ValueError, match="2-D"):
         mask_image(np.zeros((2, 2, 2), bool), MaskPolarity.WHITE_IS_EDIT)
+
+
+def _message(call: Callable[[], object]) -> str:
+    with pytest.raises(InputError) as caught:
+        call()
+    return str(caught.value)
+
+
+def test_one_mask_size_check_from_the_painter_the_inputs_and_the_client() -> None:
+    image = Image.new("RGB", (50, 40), "white")
+    wrong = np.zeros((10, 10), bool)
+    wrong[2:5, 2:5] = True
+    painter = MaskPainter(image)
+    words = {
+        "api": _message(lambda: check_mask_size(wrong, (50, 40))),
+        "media.check_mask": _message(lambda: media.check_mask(wrong, (50, 40))),
+        "EditInput": _message(lambda: EditInput(image, wrong, "a door")),
+        "payload": _message(lambda: media.mask_payload(wrong, (50, 40))),
+        "painter.mask": _message(lambda: setattr(painter, "mask", wrong)),
+        "painter.set_image": _message(lambda: painter.set_image(image, mask=wrong)),
+    }
+    expected = "mask: the mask is 10×10 but the image is 50×40 (upright); expected the image's size, 50×40"
+    assert words == dict.fromkeys(words, expected)
+
+
+def test_one_no_pixels_wording_for_images_and_masks_however_they_come() -> None:
+    words = [
+        _message(lambda: open_image(Image.new("RGB", (0, 5)), field="image")),
+        _message(lambda: open_image(np.zeros((5, 0, 3), np.uint8), field="image")),
+        _message(lambda: check_size((0, 5), "image", None)),
+    ]
+    assert words == ["image: the image is 0×5: it has no pixels; expected at least 1×1 pixels"] * 3
+    masks_words = [
+        _message(lambda: read_mask(Image.new("L", (0, 5)))),
+        _message(lambda: read_mask(np.zeros((5, 0), bool))),
+        _message(lambda: media.check_mask(np.zeros((5, 0), np.uint8), None)),
+    ]
+    assert masks_words == ["mask: the mask is 0×5: it has no pixels; expected at least 1×1 pixels"] * 3
