@@ -38,6 +38,7 @@ from ._redact import Redactor
 from ._token import find_token
 from ._transport import BearerAuth, exchange, fetch
 from .errors import (
+    NOT_READY,
     APIError,
     DownloadError,
     InputError,
@@ -243,7 +244,7 @@ class AsyncClient:
         try:
             body = await self._call("GET", f"/requests/{_rid(request_id)}/result", request_id=request_id)
         except APIError as exc:
-            if exc.error_code != 400005:  # "not finished yet", as one vendor mock answers
+            if exc.error_code != NOT_READY:  # "not finished yet", as one vendor mock answers
                 raise
             status = await self.status(request_id)
             return JobResult(request_id, status.state, raw=status.raw)

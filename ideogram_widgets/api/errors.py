@@ -16,6 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "BAD_TOKEN",
+    "INSUFFICIENT_BALANCE",
+    "NOT_FOUND",
+    "NOT_READY",
+    "PERMISSION_DENIED",
+    "UNKNOWN_MODEL",
     "APIError",
     "AuthenticationError",
     "BlockingCallError",
@@ -210,12 +216,22 @@ class DownloadError(APIError):
     """A result file could not be fetched: too large, not an image, an unsafe redirect, or expired."""
 
 
+# The service's documented ``error_code`` values (reference/API.md): one definition, which the client
+# reads and the sandbox answers with.
+UNKNOWN_MODEL = 400001
+INSUFFICIENT_BALANCE = 400002
+BAD_TOKEN = 400004
+NOT_READY = 400005
+"""A result asked for before the job finished (one vendor mock answers so; the client asks status)."""
+PERMISSION_DENIED = 403001
+NOT_FOUND = 404001
+
 _BY_CODE: dict[int, type[APIError]] = {
-    400001: UnknownModelError,
-    400002: InsufficientBalanceError,
-    400004: AuthenticationError,
-    403001: PermissionDeniedError,
-    404001: NotFoundError,
+    UNKNOWN_MODEL: UnknownModelError,
+    INSUFFICIENT_BALANCE: InsufficientBalanceError,
+    BAD_TOKEN: AuthenticationError,
+    PERMISSION_DENIED: PermissionDeniedError,
+    NOT_FOUND: NotFoundError,
 }
 
 _BY_STATUS: dict[int, type[APIError]] = {

@@ -17,6 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "CANCELLED",
+    "COMPLETED",
+    "FAILED",
+    "IN_PROGRESS",
+    "IN_QUEUE",
     "TERMINAL_STATES",
     "CancelOutcome",
     "JobResult",
@@ -26,7 +31,16 @@ __all__ = [
     "output_urls",
 ]
 
-TERMINAL_STATES = frozenset({"completed", "failed", "cancelled"})
+IN_QUEUE, IN_PROGRESS, COMPLETED, CANCELLED, FAILED = (
+    "in_queue",
+    "in_progress",
+    "completed",
+    "cancelled",
+    "failed",
+)
+"""The service's job states, as it spells them (the sandbox answers with these very names)."""
+
+TERMINAL_STATES = frozenset({COMPLETED, FAILED, CANCELLED})
 """States after which a job never changes."""
 
 _ALIASES = {

@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..api.wire import COMPLETED, IN_PROGRESS, IN_QUEUE
 from . import imaging, models
 from .config import SandboxConfig
 from .errors import (
@@ -39,11 +40,12 @@ from .errors import (
     SCHEMA_MISMATCH,
     UNKNOWN_MODEL,
     SandboxError,
+    generic_code,
     invalid_input,
 )
 from .faults import FaultMiddleware, install_log_filter
 from .inputs import prepare_job
-from .jobqueue import COMPLETED, IN_PROGRESS, IN_QUEUE, Job
+from .jobqueue import Job
 from .restart import restore
 from .service import Sandbox
 
@@ -239,7 +241,7 @@ def _store_upload(sandbox: Sandbox, data: bytes) -> tuple[str, tuple[int, int]]:
         img = imaging.decode(data)
     except imaging.BadImageError as exc:
         raise invalid_input("body", str(exc), "image", BAD_IMAGE) from exc
-    name = sandbox.files.add(imaging.encode_png(imaging.to_pixels(img)), sandbox.config.result_ttl)
+    name = sandbox.files.add(imaging.result_png(imaging.to_pixels(img)), sandbox.config.result_ttl)
     return name, img.size
 
 
@@ -280,7 +282,7 @@ async def _sandbox_error(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    code = exc.status_code * 1000
+    code = generic_code(exc.status_code)
     return SandboxError(
         exc.status_code, code, f"{request.method} {request.url.path}: {exc.detail}"
     ).response()

@@ -13,11 +13,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..api.options import MaskPolarity
+
 #: Every fault kind the sandbox can inject into a /v1 request.
 FAULT_KINDS: tuple[str, ...] = ("429", "500", "502", "503", "drop", "slow", "error_200")
 
 #: Allowed values of :attr:`SandboxConfig.mask_polarity`.
-MASK_POLARITIES: tuple[str, ...] = ("black_is_edit", "white_is_edit")
+MASK_POLARITIES: tuple[str, ...] = tuple(p.value for p in MaskPolarity)
 
 #: Allowed values of :attr:`SandboxConfig.result_not_ready`.
 RESULT_NOT_READY_MODES: tuple[str, ...] = ("state", "400005")
@@ -72,7 +74,7 @@ class SandboxConfig:
     fail_rate: float = 0.0
     result_ttl: float = 3600.0
     seed: int = 0
-    mask_polarity: str = "black_is_edit"
+    mask_polarity: str = MaskPolarity.BLACK_IS_EDIT.value
     accept_data_uris: bool = True
     result_not_ready: str = "state"
     submit_status: int = 200

@@ -1,7 +1,8 @@
 """Error answers of the local sandbox: ``{"error_code": int, "error_message": str, "detail"?}``.
 
-The service's own codes (API.md) are used where they exist; the 422xxx / 5xxxxx codes are the
-sandbox's own choice, documented here so tests and clients can tell them apart.
+One table of every ``error_code`` the sandbox answers with: the service's own codes (API.md), named
+once in :mod:`ideogram_widgets.api.errors` and imported from there, and the sandbox's own 413xxx /
+422xxx / 5xxxxx choices, named here so the routes, :mod:`.faults`, tests and clients can tell them apart.
 
 Example:
     >>> err = SandboxError(404, NOT_FOUND, "request abc is unknown or expired")
@@ -15,11 +16,31 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-# Codes documented by the service.
-UNKNOWN_MODEL = 400001
-BAD_TOKEN = 400004
-NOT_READY = 400005
-NOT_FOUND = 404001
+# Codes documented by the service: api/errors.py names them once, the client reads them from there.
+from ..api.errors import BAD_TOKEN, NOT_FOUND, NOT_READY, UNKNOWN_MODEL
+
+__all__ = [
+    "BAD_IMAGE",
+    "BAD_MASK",
+    "BAD_TOKEN",
+    "BODY_TOO_LARGE",
+    "FAULT_CODES",
+    "INJECTED_ERROR_200",
+    "INJECTED_JOB_FAILURE",
+    "INTERNAL",
+    "INVALID_JSON",
+    "NOT_FOUND",
+    "NOT_READY",
+    "RATE_LIMITED",
+    "SANDBOX_CLOSED",
+    "SCHEMA_MISMATCH",
+    "UNKNOWN_MODEL",
+    "URL_NOT_ALLOWED",
+    "SandboxError",
+    "field_error",
+    "generic_code",
+    "invalid_input",
+]
 
 # The sandbox's own codes.
 INVALID_JSON = 422001  # the body is not a JSON object
@@ -28,10 +49,31 @@ BAD_IMAGE = 422003  # image or mask cannot be fetched or decoded
 BAD_MASK = 422004  # mask empty, full, or not the image's size
 URL_NOT_ALLOWED = 422005  # data URIs refused, or a URL the sandbox cannot reach
 BODY_TOO_LARGE = 413001
-RATE_LIMITED = 429001
+RATE_LIMITED = 429001  # the injected "429" fault
 INTERNAL = 500001  # an image-processing error inside a job
 INJECTED_JOB_FAILURE = 500002  # a job failed on purpose (fail_rate)
+INJECTED_ERROR_200 = 500003  # the injected "error_200" fault: HTTP 200 carrying an error_code
 SANDBOX_CLOSED = 503002
+
+
+def generic_code(status: int) -> int:
+    """The code of an error answer with no more specific one: the HTTP status × 1000.
+
+    Example:
+        >>> generic_code(405)
+        405000
+    """
+    return status * 1000
+
+
+FAULT_CODES: dict[str, int] = {
+    "429": RATE_LIMITED,
+    "500": generic_code(500),
+    "502": generic_code(502),
+    "503": generic_code(503),
+    "error_200": INJECTED_ERROR_200,
+}
+"""``error_code`` of each injected fault's body (:mod:`.faults` answers with these)."""
 
 
 class SandboxError(Exception):

@@ -32,11 +32,12 @@ import anyio
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .errors import FAULT_CODES
+
 if TYPE_CHECKING:
     from .service import Sandbox
 
-#: ``error_code`` of each injected fault's body.
-FAULT_CODES = {"429": 429001, "500": 500000, "502": 502000, "503": 503000, "error_200": 500003}
+__all__ = ["FAULT_CODES", "DroppedConnectionError", "FaultMiddleware", "dropped_connection", "endpoint_name"]
 
 
 class DroppedConnectionError(Exception):

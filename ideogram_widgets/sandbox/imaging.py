@@ -27,6 +27,8 @@ from PIL import Image, ImageFilter
 
 from ..api.errors import InputError
 from ..api.intake import open_image  # decoded the way the client decodes: upright, sRGB, 8-bit
+from ..api.options import MaskPolarity
+from ..api.png import encode_png
 from ..api.resolution import fit_inside  # one placement for the preview, the client and the sandbox
 
 #: Largest image the sandbox decodes (pixels); above this a 422 says so.
@@ -73,17 +75,26 @@ def to_pixels(img: Image.Image) -> Pixels:
     return pixels
 
 
-def edit_area(mask: Image.Image, polarity: str = "black_is_edit") -> np.ndarray:
-    """The boolean edit area of a mask image (gray < 128 is edit for ``black_is_edit``)."""
+def edit_area(mask: Image.Image, polarity: MaskPolarity | str = MaskPolarity.BLACK_IS_EDIT) -> np.ndarray:
+    """The boolean edit area of a mask image, read as the service reads it: grey < 128 is edit for
+    ``black_is_edit``, ≥ 128 for ``white_is_edit``."""
     gray = np.asarray(mask.convert("L"))
-    return gray < 128 if polarity == "black_is_edit" else gray >= 128
+    black = MaskPolarity.coerce(polarity, "mask_polarity") is MaskPolarity.BLACK_IS_EDIT
+    return gray < 128 if black else gray >= 128
 
 
-def encode_png(pixels: Pixels) -> bytes:
-    """PNG bytes of an H×W×3/4 uint8 array (fast compression, deterministic)."""
-    buf = io.BytesIO()
-    Image.fromarray(pixels).save(buf, format="PNG", compress_level=1)
-    return buf.getvalue()
+RESULT_PNG_LEVEL = 1
+"""zlib level of the result PNGs: fast, and deterministic for a seed like the pixels."""
+
+
+def result_png(pixels: Pixels) -> bytes:
+    """PNG bytes of an H×W×3/4 uint8 array, by the api's one encoder.
+
+    Example:
+        >>> result_png(np.zeros((2, 3, 3), np.uint8))[:4]
+        b'\x89PNG'
+    """
+    return encode_png(Image.fromarray(pixels), compress_level=RESULT_PNG_LEVEL)
 
 
 # -- the pyramid fill ------------------------------------------------------------------------

@@ -22,16 +22,17 @@ from urllib.parse import urlsplit
 
 from PIL import Image
 
+from ..api.options import MaskPolarity, RenderingSpeed
+from ..api.resolution import DEFAULT_RESOLUTION, Resolution
 from . import imaging
 from .errors import BAD_IMAGE, BAD_MASK, URL_NOT_ALLOWED, invalid_input
 from .files import FileStore
 from .jobqueue import Job
-from .models import DURATIONS, EDIT, parse_resolution
+from .models import DURATIONS, EDIT
 from .service import Sandbox
 
 _DATA_URI = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(;[^,;]*)*?),(?P<data>.*)$", re.S)
 _FILES_PATH = re.compile(r"^/files/(?P<name>[^/]+)$")
-DEFAULT_RESOLUTION = "1152:864 (4:3)"
 
 #: Renders the result PNG for a seed (runs in a worker thread).
 Render = Callable[[int], bytes]
@@ -105,9 +106,9 @@ def _edit_renderer(sandbox: Sandbox, body: dict[str, Any], own_host: str) -> Ren
             "mask_size",
             BAD_MASK,
         )
-    polarity = sandbox.config.mask_polarity
+    polarity = MaskPolarity.coerce(sandbox.config.mask_polarity, "mask_polarity")
     edit = imaging.edit_area(mask, polarity)
-    colour = "black (< 128)" if polarity == "black_is_edit" else "white (>= 128)"
+    colour = "black (< 128)" if polarity is MaskPolarity.BLACK_IS_EDIT else "white (>= 128)"
     for bad, word, what in ((not edit.any(), "empty", "no pixel is"), (edit.all(), "full", "every pixel is")):
         if bad:
             raise invalid_input(
@@ -117,13 +118,14 @@ def _edit_renderer(sandbox: Sandbox, body: dict[str, Any], own_host: str) -> Ren
                 BAD_MASK,
             )
     pixels = imaging.to_pixels(image)
-    return lambda seed: imaging.encode_png(imaging.inpaint(pixels, edit, seed))
+    return lambda seed: imaging.result_png(imaging.inpaint(pixels, edit, seed))
 
 
 def _reframe_renderer(sandbox: Sandbox, body: dict[str, Any], own_host: str) -> Render:
     image = load_image(sandbox, "image", body["image"], own_host)
-    size = parse_resolution(body.get("resolution", DEFAULT_RESOLUTION))
-    return lambda seed: imaging.encode_png(imaging.reframe(image, size, seed))
+    resolution = Resolution.parse(body.get("resolution", DEFAULT_RESOLUTION))  # the schema checked it
+    size = (resolution.width, resolution.height)
+    return lambda seed: imaging.result_png(imaging.reframe(image, size, seed))
 
 
 def prepare_job(
@@ -134,18 +136,18 @@ def prepare_job(
     Raises a 422 :class:`~.errors.SandboxError` for an unusable image or mask.
     """
     render = (_edit_renderer if model_id == EDIT else _reframe_renderer)(sandbox, body, own_host)
-    speed = body.get("rendering_speed", "BALANCED")
+    speed = body.get("rendering_speed", RenderingSpeed.BALANCED.value)
     given = body.get("seed")
     # Drawn only once the input is known good, so rejected submits do not shift the stream.
     seed, fail = sandbox.draw_job(None if given is None else int(given))
     return Job(
         request_id=request_id,
         model=model_id,
-        duration=sandbox.draw_duration(DURATIONS.get(speed, 2.0)),
+        duration=sandbox.draw_duration(DURATIONS.get(speed, DURATIONS[RenderingSpeed.BALANCED.value])),
         work=functools.partial(render, seed),
         prompt=body.get("prompt"),
         seed=seed,
         rendering_speed=speed,
-        resolution=None if model_id == EDIT else body.get("resolution", DEFAULT_RESOLUTION),
+        resolution=None if model_id == EDIT else body.get("resolution", DEFAULT_RESOLUTION.value),
         fail=fail,
     )

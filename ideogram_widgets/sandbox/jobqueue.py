@@ -34,18 +34,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..api.wire import CANCELLED, COMPLETED, FAILED, IN_PROGRESS, IN_QUEUE  # the service's own names
 from .errors import INJECTED_JOB_FAILURE, INTERNAL
 from .state import JobStore, owner_alive
 
+__all__ = [
+    "CANCELLED",
+    "COMPLETED",
+    "FAILED",
+    "FINISHED",
+    "IN_PROGRESS",
+    "IN_QUEUE",
+    "STATES",
+    "Job",
+    "JobQueue",
+]
+
 Clock = Callable[[], float]
 
-IN_QUEUE, IN_PROGRESS, COMPLETED, CANCELLED, FAILED = (
-    "in_queue",
-    "in_progress",
-    "completed",
-    "cancelled",
-    "failed",
-)
 STATES = (IN_QUEUE, IN_PROGRESS, COMPLETED, CANCELLED, FAILED)
 FINISHED = (COMPLETED, CANCELLED, FAILED)
 

@@ -17,23 +17,26 @@ Example:
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..api.inputs import EDIT_MODEL, REFRAME_MODEL
+from ..api.options import RenderingSpeed
 from .errors import field_error
 
-EDIT = "ideogram/ideogram-v3/edit"
-REFRAME = "ideogram/ideogram-v3/reframe"
+EDIT = EDIT_MODEL  # the model ids, as the client names them
+REFRAME = REFRAME_MODEL
 
 _SCHEMA_DIR = Path(__file__).parent / "schemas"
 _SCHEMA_FILES = {EDIT: "edit.input.schema.json", REFRAME: "reframe.input.schema.json"}
 
 #: Seconds a job takes per rendering speed, before ``speed_scale``.
-DURATIONS: dict[str, float] = {"TURBO": 1.0, "BALANCED": 2.0, "QUALITY": 4.0}
-
-_RESOLUTION = re.compile(r"^\s*(\d+)\s*:\s*(\d+)")
+DURATIONS: dict[str, float] = {
+    RenderingSpeed.TURBO.value: 1.0,
+    RenderingSpeed.BALANCED.value: 2.0,
+    RenderingSpeed.QUALITY.value: 4.0,
+}
 
 
 def model_ids() -> tuple[str, ...]:
@@ -68,19 +71,6 @@ def catalogue_entry(model_id: str) -> dict[str, Any]:
         "input_schema": input_schema(model_id),
         "output_schema": output_schema(),
     }
-
-
-def parse_resolution(value: str) -> tuple[int, int]:
-    """``"1152:864 (4:3)"`` → ``(1152, 864)``.
-
-    Example:
-        >>> parse_resolution("704:1408 (1:2)")
-        (704, 1408)
-    """
-    match = _RESOLUTION.match(value)
-    if not match:
-        raise ValueError(f"not a resolution of the form 'W:H (a:b)': {value!r}")
-    return int(match.group(1)), int(match.group(2))
 
 
 def _type_ok(value: Any, expected: str) -> bool:

@@ -18,12 +18,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ..api.options import SEED_MAX as MAX_SEED  # one seed range for the client and the sandbox
 from .config import FAULT_KINDS, SandboxConfig
 from .files import FileStore
 from .jobqueue import JobQueue
 from .state import JobStore
 
-MAX_SEED = 2_147_483_647
+__all__ = ["MAX_SEED", "Sandbox"]
 
 
 class Sandbox:

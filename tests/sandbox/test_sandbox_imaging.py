@@ -124,7 +124,7 @@ def test_alpha_is_kept():
     out = imaging.inpaint(pixels, area, seed=0)
     assert out.shape == (48, 64, 4)
     assert (out[~area] == pixels[~area]).all()
-    png = decode(imaging.encode_png(out))
+    png = decode(imaging.result_png(out))
     assert png.mode == "RGBA"
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
 from ideogram_widgets.sandbox.jobqueue import Job, JobQueue
-from ideogram_widgets.sandbox.models import EDIT, REFRAME, check_input, parse_resolution
+from ideogram_widgets.sandbox.models import EDIT, REFRAME, check_input
 
 MODULES = [
     "app",
@@ -131,6 +131,3 @@ def test_schema_check_and_resolutions():
     assert check_input(EDIT, {"image": "a", "mask": "b", "prompt": ""}) == []
     assert check_input(EDIT, {"image": "a", "mask": "b", "prompt": "", "seed": 4.0}) == []
     assert check_input(REFRAME, {"image": "a", "resolution": "512:1536 (1:3)"}) == []
-    assert parse_resolution("1536:640 (12:5)") == (1536, 640)
-    with pytest.raises(ValueError, match="W:H"):
-        parse_resolution("wide")
