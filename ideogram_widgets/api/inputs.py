@@ -36,6 +36,7 @@ from .media import (
     Uploader,
     check_mask,
     check_remote,
+    image_or_url,
     is_remote,
     load_image,
     load_mask,
@@ -58,12 +59,6 @@ REFRAME_MODEL = "ideogram/ideogram-v3/reframe"
 
 PaletteLike = ColorPalette | Mapping[str, Any] | str | None
 StyleLike = Style | Mapping[str, Any] | str | None
-
-
-def _local_or_url(image: ImageSource, limits: PayloadLimits, field: str = "image") -> Image.Image | str:
-    if isinstance(image, str) and is_remote(image):
-        return check_remote(image, field=field, max_pixels=limits.max_pixels)
-    return load_image(image, field=field, limits=limits)
 
 
 def check_prompt(prompt: object) -> str:
@@ -134,21 +129,6 @@ def _prepare_image(
     return sent.uri, sent.size
 
 
-def _common_payload(
-    seed: int | None, speed: RenderingSpeed, palette: PaletteLike, style: StyleLike
-) -> dict[str, Any]:
-    payload: dict[str, Any] = {"rendering_speed": speed.value}
-    if seed is not None:
-        payload["seed"] = seed
-    pal = palette_payload(palette)
-    if pal is not None:
-        payload["color_palette"] = pal
-    sty = style_payload(style)
-    if sty is not None:
-        payload["style"] = sty
-    return payload
-
-
 def _check_request_size(payload: Mapping[str, Any], limits: PayloadLimits) -> None:
     size = len(json.dumps(payload))
     if size > limits.max_request_bytes:
@@ -160,8 +140,73 @@ def _check_request_size(payload: Mapping[str, Any], limits: PayloadLimits) -> No
         )
 
 
+class _Request:
+    """What an edit and a reframe share: the options both models take, the working size, and the JSON
+    body put together from :meth:`prepare` (image, mask) and :meth:`settings` (everything else)."""
+
+    image: ImageSource
+    seed: int | None
+    rendering_speed: RenderingSpeed | str
+    color_palette: PaletteLike
+    style: StyleLike
+    limits: PayloadLimits
+
+    def _check_options(self) -> None:
+        """Validate (and normalise) the options both models take; called by ``__post_init__``."""
+        if self.seed is not None:
+            object.__setattr__(self, "seed", check_seed(self.seed))
+        object.__setattr__(self, "rendering_speed", RenderingSpeed.coerce(self.rendering_speed))
+        palette_payload(self.color_palette)  # validates
+        style_payload(self.style)
+
+    def prepare(
+        self, *, polarity: MaskPolarity = MaskPolarity.BLACK_IS_EDIT, uploader: Uploader | None = None
+    ) -> Prepared:
+        raise NotImplementedError  # pragma: no cover (each model says what it sends)
+
+    def _model_settings(self) -> dict[str, Any]:
+        raise NotImplementedError  # pragma: no cover
+
+    @property
+    def sent_size(self) -> tuple[int, int] | None:
+        """The size the image is sent at (its working size, see ``PayloadLimits.max_side``); None for a
+        URL. A very detailed picture may go smaller still to fit the inline limit: ``prepare()`` says."""
+        image = _kept(self.image)
+        return None if isinstance(image, str) else working_size(image.size, self.limits.max_side)
+
+    def settings(self) -> dict[str, Any]:
+        """Every field but the image and mask, as JSON values (for history, journals and copy-as-code)."""
+        out = self._model_settings()
+        out["rendering_speed"] = RenderingSpeed.coerce(self.rendering_speed).value
+        if self.seed is not None:
+            out["seed"] = self.seed
+        palette = palette_payload(self.color_palette)
+        if palette is not None:
+            out["color_palette"] = palette
+        style = style_payload(self.style)
+        if style is not None:
+            out["style"] = style
+        return out
+
+    def to_payload(
+        self,
+        *,
+        polarity: MaskPolarity = MaskPolarity.BLACK_IS_EDIT,
+        uploader: Uploader | None = None,
+    ) -> dict[str, Any]:
+        """The JSON body for the service, the mask (an edit's) in its ``polarity``: image and mask at the
+        working size, built once (see :meth:`prepare`), then :meth:`settings`."""
+        prepared = self.prepare(polarity=polarity, uploader=uploader)
+        payload: dict[str, Any] = {"image": prepared.image}
+        if prepared.mask is not None:
+            payload["mask"] = prepared.mask
+        payload.update(self.settings())
+        _check_request_size(payload, self.limits)
+        return payload
+
+
 @dataclass(frozen=True, eq=False)
-class EditInput:
+class EditInput(_Request):
     """An inpainting request: change the masked part of ``image`` as ``prompt`` says.
 
     ``image``: a PIL image, numpy array, path, bytes or URL. ``mask``: True / white / opaque = edit (see
@@ -185,13 +230,9 @@ class EditInput:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "prompt", check_prompt(self.prompt))
-        if self.seed is not None:
-            object.__setattr__(self, "seed", check_seed(self.seed))
-        object.__setattr__(self, "rendering_speed", RenderingSpeed.coerce(self.rendering_speed))
+        self._check_options()
         object.__setattr__(self, "magic_prompt", MagicPrompt.coerce(self.magic_prompt))
-        palette_payload(self.color_palette)  # validates
-        style_payload(self.style)
-        image = _local_or_url(self.image, self.limits)
+        image = image_or_url(self.image, limits=self.limits)
         object.__setattr__(self, "image", image)
         if isinstance(image, Image.Image):
             object.__setattr__(self, "original", image)
@@ -212,13 +253,6 @@ class EditInput:
     def mask_array(self) -> MaskArray | None:
         """The mask as a boolean array (True = edit), or None when it was given as a URL."""
         return None if isinstance(self.mask, str) else load_mask(self.mask)
-
-    @property
-    def sent_size(self) -> tuple[int, int] | None:
-        """The size the image is sent at (its working size, see ``PayloadLimits.max_side``); None for a
-        URL. A very detailed picture may go smaller still to fit the inline limit: ``prepare()`` says."""
-        image = _kept(self.image)
-        return None if isinstance(image, str) else working_size(image.size, self.limits.max_side)
 
     def prepare(
         self, *, polarity: MaskPolarity = MaskPolarity.BLACK_IS_EDIT, uploader: Uploader | None = None
@@ -250,30 +284,12 @@ class EditInput:
             )
         return put_back(self.original, mask, output)
 
-    def settings(self) -> dict[str, Any]:
-        """Every field but the image and mask, as JSON values (for history, journals and copy-as-code)."""
-        speed = RenderingSpeed.coerce(self.rendering_speed)
-        out = {"prompt": self.prompt, "magic_prompt": MagicPrompt.coerce(self.magic_prompt).value}
-        out.update(_common_payload(self.seed, speed, self.color_palette, self.style))
-        return out
-
-    def to_payload(
-        self,
-        *,
-        polarity: MaskPolarity = MaskPolarity.BLACK_IS_EDIT,
-        uploader: Uploader | None = None,
-    ) -> dict[str, Any]:
-        """The JSON body for the service, the mask in its ``polarity`` (image and mask at the working
-        size; built once, see :meth:`prepare`)."""
-        prepared = self.prepare(polarity=polarity, uploader=uploader)
-        payload: dict[str, Any] = {"image": prepared.image, "mask": prepared.mask}
-        payload.update(self.settings())
-        _check_request_size(payload, self.limits)
-        return payload
+    def _model_settings(self) -> dict[str, Any]:
+        return {"prompt": self.prompt, "magic_prompt": MagicPrompt.coerce(self.magic_prompt).value}
 
 
 @dataclass(frozen=True, eq=False)
-class ReframeInput:
+class ReframeInput(_Request):
     """An outpainting request: place the whole ``image`` in a ``resolution``-sized frame and fill the rest.
 
     ``resolution``: one of the 69 (a :class:`Resolution`, ``"1152:864 (4:3)"``, ``"1152x864"`` or
@@ -291,48 +307,23 @@ class ReframeInput:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "resolution", Resolution.parse(self.resolution))
-        if self.seed is not None:
-            object.__setattr__(self, "seed", check_seed(self.seed))
-        object.__setattr__(self, "rendering_speed", RenderingSpeed.coerce(self.rendering_speed))
-        palette_payload(self.color_palette)
-        style_payload(self.style)
-        object.__setattr__(self, "image", _local_or_url(self.image, self.limits))
+        self._check_options()
+        object.__setattr__(self, "image", image_or_url(self.image, limits=self.limits))
 
     @property
     def model_id(self) -> str:
         """``ideogram/ideogram-v3/reframe``."""
         return REFRAME_MODEL
 
-    @property
-    def sent_size(self) -> tuple[int, int] | None:
-        """The size the image is sent at (its working size); None for a URL."""
-        image = _kept(self.image)
-        return None if isinstance(image, str) else working_size(image.size, self.limits.max_side)
-
     def prepare(
         self, *, polarity: MaskPolarity = MaskPolarity.BLACK_IS_EDIT, uploader: Uploader | None = None
     ) -> Prepared:
-        """Build (or reuse) the image string: blocking, so run it in a thread."""
+        """Build (or reuse) the image string: blocking, so run it in a thread (``polarity`` is accepted
+        for symmetry: a reframe has no mask)."""
         held = _kept(self.image)
         image, size = _prepare_image(held, self.limits, uploader)
         original = None if isinstance(held, str) else held.size
         return Prepared(image, None, size, original)
 
-    def settings(self) -> dict[str, Any]:
-        """Every field but the image, as JSON values."""
-        out: dict[str, Any] = {"resolution": str(self.resolution)}
-        speed = RenderingSpeed.coerce(self.rendering_speed)
-        out.update(_common_payload(self.seed, speed, self.color_palette, self.style))
-        return out
-
-    def to_payload(
-        self,
-        *,
-        polarity: MaskPolarity = MaskPolarity.BLACK_IS_EDIT,
-        uploader: Uploader | None = None,
-    ) -> dict[str, Any]:
-        """The JSON body for the service (``polarity`` is accepted for symmetry and unused)."""
-        payload: dict[str, Any] = {"image": self.prepare(uploader=uploader).image}
-        payload.update(self.settings())
-        _check_request_size(payload, self.limits)
-        return payload
+    def _model_settings(self) -> dict[str, Any]:
+        return {"resolution": str(self.resolution)}

@@ -51,6 +51,7 @@ __all__ = [
     "data_uri",
     "decode_image",
     "encode_png",
+    "image_or_url",
     "is_remote",
     "load_image",
     "load_mask",
@@ -109,6 +110,24 @@ def load_image(
             reason="this is a URL; it is sent to the service as it is and not opened locally",
         )
     return open_image(source, field=field, max_pixels=limits.max_pixels)
+
+
+def image_or_url(
+    source: ImageSource, *, field: str = "image", limits: PayloadLimits = DEFAULT_LIMITS
+) -> Image.Image | str:
+    """What an input holds for ``source``: a URL or data URI checked (:func:`check_remote`) and kept as
+    it is, else the local image opened by :func:`load_image`.
+
+    Example:
+        >>> image_or_url("https://example.com/cat.png")
+        'https://example.com/cat.png'
+        >>> import numpy as np
+        >>> image_or_url(np.zeros((4, 6, 3), np.uint8)).size
+        (6, 4)
+    """
+    if isinstance(source, str) and is_remote(source):
+        return check_remote(source, field=field, max_pixels=limits.max_pixels)
+    return load_image(source, field=field, limits=limits)
 
 
 _DATA_URI = re.compile(r"^data:(?P<mime>[^;,]*)(?P<params>(;[^;,]*)*),(?P<data>.*)$", re.S | re.I)

@@ -31,10 +31,8 @@ from .media import (
     ImageSource,
     PayloadLimits,
     Uploader,
-    check_remote,
     encode_png,
-    is_remote,
-    load_image,
+    image_or_url,
     png_payload,
 )
 from .options import MaskPolarity
@@ -122,6 +120,5 @@ def image_payload(
 ) -> str:
     """The string sent as ``image``: a checked URL or data URI as given, or a lossless PNG data URI of the
     image at its working size (see :class:`PayloadLimits.max_side`)."""
-    if isinstance(source, str) and is_remote(source):
-        return check_remote(source, field=field, max_pixels=limits.max_pixels)
-    return send_image(load_image(source, field=field, limits=limits), limits, uploader, field).uri
+    held = image_or_url(source, field=field, limits=limits)
+    return held if isinstance(held, str) else send_image(held, limits, uploader, field).uri

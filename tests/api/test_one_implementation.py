@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ideogram_widgets.api import EditInput, InputError, masks, media, png
+from ideogram_widgets.api import EditInput, InputError, ReframeInput, masks, media, png
 from ideogram_widgets.api.intake import check_size, open_image
 from ideogram_widgets.api.masks import check_mask_size, mask_image, mask_to_png, read_mask
 from ideogram_widgets.api.options import MaskPolarity
@@ -106,3 +106,23 @@ def test_one_no_pixels_wording_for_images_and_masks_however_they_come() -> None:
         _message(lambda: media.check_mask(np.zeros((5, 0), np.uint8), None)),
     ]
     assert masks_words == ["mask: the mask is 0×5: it has no pixels; expected at least 1×1 pixels"] * 3
+
+
+def test_edit_and_reframe_build_their_body_with_one_method() -> None:
+    image = Image.new("RGB", (64, 48), "white")
+    mask = np.zeros((48, 64), bool)
+    mask[:, :20] = True
+    edit = EditInput(image, mask, "a door", seed=3, rendering_speed="turbo", style="REALISTIC")
+    reframe = ReframeInput(image, "1024x1024", seed=3, rendering_speed="turbo", style="REALISTIC")
+    assert EditInput.to_payload is ReframeInput.to_payload
+    assert EditInput.settings is ReframeInput.settings
+    edit_body, reframe_body = edit.to_payload(), reframe.to_payload()
+    assert list(edit_body) == ["image", "mask", "prompt", "magic_prompt", "rendering_speed", "seed", "style"]
+    assert list(reframe_body) == ["image", "resolution", "rendering_speed", "seed", "style"]
+    shared = ("rendering_speed", "seed", "style")
+    assert (
+        [edit_body[k] for k in shared]
+        == [reframe_body[k] for k in shared]
+        == ["TURBO", 3, {"style_type": "REALISTIC"}]
+    )
+    assert edit.sent_size == reframe.sent_size == (64, 48)
