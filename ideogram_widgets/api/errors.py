@@ -1,8 +1,41 @@
-"""Typed errors: one hierarchy for bad input, the service's answers and the transport.
+"""Typed errors: the one hierarchy of every error the package raises on purpose, in every layer.
 
 Every error says what was wrong and, where it can, what is allowed. Errors from the service carry the
 HTTP ``status``, the service's numeric ``error_code`` and the ``request_id`` when they are known. No error
-text ever contains the API token.
+text ever contains the API token. They live here, in the bottom layer, so every layer raises the same
+classes (``jobs.errors`` re-exports the job layer's; the sandbox subclasses the root):
+
+* IdeogramWidgetsError
+  x InputError (ValueError): a value refused before anything was sent
+  x BlockingCallError (RuntimeError): a blocking call on a running event loop
+  x WaitTimeoutError (TimeoutError): a wait ran out; the job goes on
+  x MissingTokenError
+  x NoDefaultClientError (RuntimeError): jobs/ was given no client and none is installed
+  x JobNotSentError: the process ended before the submit left
+  x PollingStoppedError: this process stopped following a job; it goes on
+  x StorageError (OSError): the journal or the result cache could not be written
+    + JournalError: ... before a submit, so nothing was sent
+  x APIError: the service answered with an error (or could not be reached)
+    + AuthenticationError
+    + InsufficientBalanceError
+    + UnknownModelError
+    + ServiceValidationError
+    + PermissionDeniedError
+    + NotFoundError
+    + RateLimitError
+    + ServerError
+    + TransportError
+      - DeadlineExceededError (TimeoutError)
+    + SubmitUncertainError
+    + JobFailedError
+    + JobCancelledError
+    + DownloadError
+  x SandboxError: the local sandbox's error answer, server side (sandbox/errors.py)
+  x BadImageError (ValueError): an input the sandbox cannot decode (sandbox/imaging.py)
+
+Outside the tree on purpose: the sandbox's dropped-connection marker (it must look like the network's own
+``httpx.RemoteProtocolError``) and the private control-flow exceptions of ``_transport`` and ``check``. The
+service's ``error_code`` values are wire vocabulary, not classes: :data:`UNKNOWN_MODEL` and its siblings.
 
 Example:
     >>> from ideogram_widgets.api.errors import InputError
@@ -32,12 +65,17 @@ __all__ = [
     "InsufficientBalanceError",
     "JobCancelledError",
     "JobFailedError",
+    "JobNotSentError",
+    "JournalError",
     "MissingTokenError",
+    "NoDefaultClientError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PollingStoppedError",
     "RateLimitError",
     "ServerError",
     "ServiceValidationError",
+    "StorageError",
     "SubmitUncertainError",
     "TransportError",
     "UnknownModelError",
@@ -95,6 +133,67 @@ class MissingTokenError(IdeogramWidgetsError):
             "log in with the RunComfy CLI (`runcomfy login`); without one, ideogram_widgets.Client() and "
             "ideogram_widgets.AsyncClient() use the local sandbox"
         )
+
+
+class NoDefaultClientError(IdeogramWidgetsError, RuntimeError):
+    """No client was given and no default client factory is installed (``jobs.set_default_client``)."""
+
+
+class JobNotSentError(IdeogramWidgetsError):
+    """The process ended before the job's submit left this machine: nothing reached the service, nothing
+    was paid; submit it again if it is still wanted (``resume()`` never resends anything)."""
+
+
+class PollingStoppedError(IdeogramWidgetsError):
+    """This process stopped following the job (``stop_all()``, ``job.stop()`` or a wait limit).
+
+    Nothing was cancelled on the service: the job goes on there, its journal entry stays open, and
+    ``ideogram_widgets.resume()`` re-attaches to it and downloads its result.
+    """
+
+    def __init__(self, request_id: str | None, why: str = "polling was stopped") -> None:
+        self.request_id = request_id
+        where = f"request {request_id}" if request_id else "the job"
+        super().__init__(
+            f"{why}; {where} was not cancelled and goes on on the service: "
+            "ideogram_widgets.resume() re-attaches to it"
+        )
+
+
+class StorageError(IdeogramWidgetsError, OSError):
+    """The journal or the result cache could not be read or written (disk full, read-only, removed...).
+
+    ``path`` is the file or folder concerned; ``reason`` the system's words. What the process holds (a
+    request id, downloaded bytes) is kept in memory and shown; writes are tried again at the next change.
+
+    Example:
+        >>> err = StorageError("/full/disk/journal.sqlite3", "database or disk is full")
+        >>> isinstance(err, OSError), "disk is full" in str(err)
+        (True, True)
+    """
+
+    def __init__(self, path: object, reason: object, *, what: str = "the job journal") -> None:
+        self.path = str(path)
+        self.reason = str(reason)
+        errno = getattr(reason, "errno", None)
+        super().__init__(errno, f"could not write {what} in {self.path}: {self.reason}")
+
+    def __str__(self) -> str:
+        return str(self.args[1]) if len(self.args) > 1 else super().__str__()
+
+    def __reduce__(self) -> Any:
+        return (_rebuild_storage, (type(self), self.path, self.reason, str(self)))
+
+
+def _rebuild_storage(cls: type[StorageError], path: str, reason: str, text: str) -> StorageError:
+    err = cls.__new__(cls)
+    StorageError.__init__(err, path, reason)
+    err.args = (None, text)
+    return err
+
+
+class JournalError(StorageError):
+    """The journal could not be written before a submit, so nothing was sent."""
 
 
 class APIError(IdeogramWidgetsError):

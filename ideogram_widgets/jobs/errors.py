@@ -1,4 +1,5 @@
-"""The job layer's own error, and typed errors to and from the journal.
+"""The job layer's errors (defined with every other in :mod:`ideogram_widgets.api.errors`, the one
+hierarchy, and re-exported here), and typed errors to and from the journal.
 
 Example:
     >>> from ideogram_widgets.api.errors import JobFailedError
@@ -15,74 +16,26 @@ from __future__ import annotations
 from typing import Any
 
 from ..api import errors as api_errors
-from ..api.errors import APIError, IdeogramWidgetsError
+from ..api.errors import (
+    APIError,
+    IdeogramWidgetsError,
+    JobNotSentError,
+    JournalError,
+    NoDefaultClientError,
+    PollingStoppedError,
+    StorageError,
+)
 
 __all__ = [
     "JobNotSentError",
     "JournalError",
+    "NoDefaultClientError",
     "PollingStoppedError",
     "StorageError",
     "describe",
     "error_from_record",
     "error_record",
 ]
-
-
-class StorageError(IdeogramWidgetsError, OSError):
-    """The journal or the result cache could not be read or written (disk full, read-only, removed...).
-
-    ``path`` is the file or folder concerned; ``reason`` the system's words. What the process holds (a
-    request id, downloaded bytes) is kept in memory and shown; writes are tried again at the next change.
-
-    Example:
-        >>> err = StorageError("/full/disk/journal.sqlite3", "database or disk is full")
-        >>> isinstance(err, OSError), "disk is full" in str(err)
-        (True, True)
-    """
-
-    def __init__(self, path: object, reason: object, *, what: str = "the job journal") -> None:
-        self.path = str(path)
-        self.reason = str(reason)
-        errno = getattr(reason, "errno", None)
-        super().__init__(errno, f"could not write {what} in {self.path}: {self.reason}")
-
-    def __str__(self) -> str:
-        return str(self.args[1]) if len(self.args) > 1 else super().__str__()
-
-    def __reduce__(self) -> Any:
-        return (_rebuild_storage, (type(self), self.path, self.reason, str(self)))
-
-
-def _rebuild_storage(cls: type[StorageError], path: str, reason: str, text: str) -> StorageError:
-    err = cls.__new__(cls)
-    StorageError.__init__(err, path, reason)
-    err.args = (None, text)
-    return err
-
-
-class JournalError(StorageError):
-    """The journal could not be written before a submit, so nothing was sent."""
-
-
-class JobNotSentError(IdeogramWidgetsError):
-    """The process ended before the job's submit left this machine: nothing reached the service, nothing
-    was paid; submit it again if it is still wanted (``resume()`` never resends anything)."""
-
-
-class PollingStoppedError(IdeogramWidgetsError):
-    """This process stopped following the job (``stop_all()``, ``job.stop()`` or a wait limit).
-
-    Nothing was cancelled on the service: the job goes on there, its journal entry stays open, and
-    ``ideogram_widgets.resume()`` re-attaches to it and downloads its result.
-    """
-
-    def __init__(self, request_id: str | None, why: str = "polling was stopped") -> None:
-        self.request_id = request_id
-        where = f"request {request_id}" if request_id else "the job"
-        super().__init__(
-            f"{why}; {where} was not cancelled and goes on on the service: "
-            "ideogram_widgets.resume() re-attaches to it"
-        )
 
 
 def describe(exc: BaseException) -> str:

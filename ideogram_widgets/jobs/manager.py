@@ -26,6 +26,7 @@ from typing import Any
 
 from ..api.client import AsyncClient
 from ..api.inputs import EditInput, ReframeInput
+from .errors import NoDefaultClientError
 from .follow import Follow
 from .job import Job
 from .journal import Journal
@@ -60,10 +61,6 @@ _defaults: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, JobManager] = we
 def live_jobs() -> list[Job]:
     """The jobs this process follows right now."""
     return [job for job, _ in _live.values()]
-
-
-class NoDefaultClientError(RuntimeError):
-    """No client was given and no default client factory is installed."""
 
 
 def set_default_client(factory: Callable[[], AsyncClient]) -> None:

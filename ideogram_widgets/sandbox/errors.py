@@ -17,7 +17,7 @@ from typing import Any
 from starlette.responses import JSONResponse
 
 # Codes documented by the service: api/errors.py names them once, the client reads them from there.
-from ..api.errors import BAD_TOKEN, NOT_FOUND, NOT_READY, UNKNOWN_MODEL
+from ..api.errors import BAD_TOKEN, NOT_FOUND, NOT_READY, UNKNOWN_MODEL, IdeogramWidgetsError
 
 __all__ = [
     "BAD_IMAGE",
@@ -76,8 +76,9 @@ FAULT_CODES: dict[str, int] = {
 """``error_code`` of each injected fault's body (:mod:`.faults` answers with these)."""
 
 
-class SandboxError(Exception):
-    """An error answer: HTTP ``status`` with a JSON body.
+class SandboxError(IdeogramWidgetsError):
+    """An error answer: HTTP ``status`` with a JSON body (server side: the routes turn it into the answer;
+    a client sees the typed error the body stands for, e.g. ``NotFoundError``).
 
     Example:
         >>> SandboxError(422, SCHEMA_MISMATCH, "bad input", [{"loc": ["body", "seed"]}]).status

@@ -25,7 +25,7 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageFilter
 
-from ..api.errors import InputError
+from ..api.errors import IdeogramWidgetsError, InputError
 from ..api.intake import open_image  # decoded the way the client decodes: upright, sRGB, 8-bit
 from ..api.options import MaskPolarity
 from ..api.png import encode_png
@@ -42,8 +42,8 @@ Pixels = np.ndarray  # H×W×C uint8, C = 3 (RGB) or 4 (RGBA)
 Guide = Callable[[np.ndarray, np.ndarray], tuple[FloatArray, FloatArray]]
 
 
-class BadImageError(ValueError):
-    """An input that cannot be used; the message says why in plain words."""
+class BadImageError(IdeogramWidgetsError, ValueError):
+    """An input that cannot be used; the message says why in plain words (answered as a 422)."""
 
 
 def decode(data: bytes) -> Image.Image:
