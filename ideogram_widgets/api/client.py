@@ -66,7 +66,6 @@ DEFAULT_DEADLINE = 120.0
 DEFAULT_DOWNLOAD_DEADLINE = 300.0
 """Seconds one result file's download may take in all, its retries included."""
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
-MAX_REDIRECTS = 5
 
 log = logging.getLogger("ideogram_widgets")
 
@@ -225,13 +224,9 @@ class AsyncClient:
         log.info("submitted %s as request %s", model_id, submission.request_id)
         return submission
 
-    async def submit_input(
-        self, job: EditInput | ReframeInput, *, on_payload: Callable[[], None] | None = None
-    ) -> Submission:
+    async def submit_input(self, job: EditInput | ReframeInput) -> Submission:
         """Build the payload of a validated input (off the event loop) and submit it."""
         payload = await asyncio.to_thread(job.to_payload, polarity=self.mask_polarity, uploader=self.uploader)
-        if on_payload is not None:
-            on_payload()
         return await self.submit(job.model_id, payload)
 
     async def status(self, request_id: str) -> JobStatus:

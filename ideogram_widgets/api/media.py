@@ -7,7 +7,7 @@ passes through untouched. A local image comes in through :func:`~.intake.open_im
 files elsewhere and send their URLs instead.
 
 Masks: inside this package a mask is a boolean array, ``True`` = edit, read by the rule of :mod:`.masks`.
-Only :func:`mask_to_png` turns it into the service's polarity (black = edit by default, a
+Only :func:`~.masks.mask_to_png` turns it into the service's polarity (black = edit by default, a
 :class:`MaskPolarity` setting).
 
 Example:
@@ -36,7 +36,6 @@ from PIL import Image
 from .errors import InputError
 from .intake import decode_bytes, open_image
 from .masks import MaskArray, check_mask_size, mask_to_png, read_mask
-from .options import MaskPolarity
 from .png import data_uri, encode_png
 
 __all__ = [
@@ -55,7 +54,6 @@ __all__ = [
     "is_remote",
     "load_image",
     "load_mask",
-    "mask_payload",
     "mask_to_png",
     "png_payload",
 ]
@@ -216,20 +214,6 @@ def check_mask(mask: MaskSource, size: tuple[int, int] | None, *, field: str = "
             ),
         )
     return arr
-
-
-def mask_payload(
-    mask: MaskSource,
-    size: tuple[int, int] | None,
-    *,
-    polarity: MaskPolarity = MaskPolarity.BLACK_IS_EDIT,
-    limits: PayloadLimits = DEFAULT_LIMITS,
-    uploader: Uploader | None = None,
-) -> str:
-    """The string sent as ``mask``: a URL or data URI as given, or a checked mask as a PNG data URI."""
-    if isinstance(mask, str) and is_remote(mask):
-        return mask
-    return png_payload(mask_to_png(check_mask(mask, size), polarity), "mask", limits, uploader)
 
 
 def decode_image(

@@ -55,11 +55,6 @@ class SentImage:
     original_size: tuple[int, int]
     png_bytes: int
 
-    @property
-    def scaled(self) -> bool:
-        """True when the image was sent smaller than the original."""
-        return self.size != self.original_size
-
 
 def working_size(size: tuple[int, int], max_side: int | None) -> tuple[int, int]:
     """``size`` shrunk (aspect kept, rounded) so its longest side is at most ``max_side``."""

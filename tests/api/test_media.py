@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ideogram_widgets.api import InputError, MaskPolarity
+from ideogram_widgets.api import EditInput, InputError, MaskPolarity
 from ideogram_widgets.api.media import (
     PayloadLimits,
     check_mask,
@@ -18,7 +18,6 @@ from ideogram_widgets.api.media import (
     encode_png,
     load_image,
     load_mask,
-    mask_payload,
     mask_to_png,
 )
 from ideogram_widgets.api.working import image_payload
@@ -138,10 +137,10 @@ class TestMasks:
         assert set(np.unique(out[:5])) == {edit_value}
         assert set(np.unique(out[5:])) == {255 - edit_value}
 
-    def test_mask_payload_checks_then_encodes(self):
+    def test_the_sent_mask_is_checked_then_encoded(self):
         arr = np.zeros((40, 50), bool)
         arr[10:20, 10:20] = True
-        uri = mask_payload(arr, (50, 40))
+        uri = EditInput(PIXELS, arr, "a door").to_payload()["mask"]
         out = np.asarray(decode_uri(uri))
         assert out.shape == (40, 50)
         assert (out == 0).sum() == 100  # black = edit by default

@@ -85,7 +85,6 @@ def test_one_mask_size_check_from_the_painter_the_inputs_and_the_client() -> Non
         "api": _message(lambda: check_mask_size(wrong, (50, 40))),
         "media.check_mask": _message(lambda: media.check_mask(wrong, (50, 40))),
         "EditInput": _message(lambda: EditInput(image, wrong, "a door")),
-        "payload": _message(lambda: media.mask_payload(wrong, (50, 40))),
         "painter.mask": _message(lambda: setattr(painter, "mask", wrong)),
         "painter.set_image": _message(lambda: painter.set_image(image, mask=wrong)),
     }
