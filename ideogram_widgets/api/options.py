@@ -12,8 +12,9 @@ Example:
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable, Mapping
 from enum import Enum
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .errors import InputError
 
@@ -24,6 +25,7 @@ __all__ = [
     "RenderingSpeed",
     "check_seed",
     "coerce_choice",
+    "option_payload",
 ]
 
 SEED_MAX = 2_147_483_647
@@ -105,3 +107,34 @@ def check_seed(seed: object) -> int:
     if not 0 <= value <= SEED_MAX:
         raise InputError("seed", seed, allowed)
     return value
+
+
+class _Sendable(Protocol):
+    def to_payload(self) -> dict[str, Any]: ...
+
+
+S = TypeVar("S", bound=_Sendable)
+
+
+def option_payload(
+    value: object, kind: type[S], by_name: Callable[[str], S], field: str, allowed: str
+) -> dict[str, Any] | None:
+    """The JSON object of an option object (a palette, a style) given as its typed helper ``kind``, a name
+    (``by_name(name)``) or a raw mapping (sent unchanged); None for None. One rule for every such option.
+
+    Example:
+        >>> from ideogram_widgets.api.style import Style
+        >>> option_payload("REALISTIC", Style, lambda n: Style(style_type=n), "style", "a Style")
+        {'style_type': 'REALISTIC'}
+        >>> option_payload({"style_codes": ["ab12"]}, Style, Style, "style", "a Style")
+        {'style_codes': ['ab12']}
+    """
+    if value is None:
+        return None
+    if isinstance(value, kind):
+        return value.to_payload()
+    if isinstance(value, str):
+        return by_name(value).to_payload()
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise InputError(field, value, allowed)

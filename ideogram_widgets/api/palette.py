@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InputError
+from .options import option_payload
 
 __all__ = ["PALETTE_PRESETS", "ColorPalette", "PaletteColor", "palette_payload"]
 
@@ -109,12 +110,5 @@ class ColorPalette:
 
 def palette_payload(value: ColorPalette | Mapping[str, Any] | str | None) -> dict[str, Any] | None:
     """Turn a ColorPalette, a preset name or a raw dict (passed through as is) into the payload."""
-    if value is None:
-        return None
-    if isinstance(value, ColorPalette):
-        return value.to_payload()
-    if isinstance(value, str):
-        return ColorPalette.preset(value).to_payload()
-    if isinstance(value, Mapping):
-        return dict(value)
-    raise InputError("color_palette", value, "a ColorPalette, a preset name such as 'EMBER', or a dict")
+    allowed = "a ColorPalette, a preset name such as 'EMBER', or a dict"
+    return option_payload(value, ColorPalette, ColorPalette.preset, "color_palette", allowed)

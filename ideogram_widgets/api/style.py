@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InputError
-from .options import _Choice
+from .options import _Choice, option_payload
 
 __all__ = ["STYLE_PRESETS", "Style", "StyleType", "style_payload"]
 
@@ -102,12 +102,5 @@ class Style:
 
 def style_payload(value: Style | Mapping[str, Any] | str | None) -> dict[str, Any] | None:
     """Turn a Style, a style type name (``"REALISTIC"``) or a raw dict (passed through) into the payload."""
-    if value is None:
-        return None
-    if isinstance(value, Style):
-        return value.to_payload()
-    if isinstance(value, str):
-        return Style(style_type=value).to_payload()
-    if isinstance(value, Mapping):
-        return dict(value)
-    raise InputError("style", value, "a Style, a style type such as 'REALISTIC', or a dict")
+    allowed = "a Style, a style type such as 'REALISTIC', or a dict"
+    return option_payload(value, Style, lambda name: Style(style_type=name), "style", allowed)

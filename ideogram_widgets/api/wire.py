@@ -108,19 +108,25 @@ class Submission:
         )
 
 
+class _StateAnswer:
+    """What a status and a result answer share: a normalised ``state``."""
+
+    state: str
+
+    @property
+    def is_terminal(self) -> bool:
+        """True once the job can no longer change."""
+        return self.state in TERMINAL_STATES
+
+
 @dataclass(frozen=True)
-class JobStatus:
+class JobStatus(_StateAnswer):
     """A status answer: ``state`` (normalised) and ``queue_position`` while queued."""
 
     request_id: str
     state: str
     queue_position: int | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def is_terminal(self) -> bool:
-        """True once the job can no longer change."""
-        return self.state in TERMINAL_STATES
 
     @classmethod
     def parse(cls, body: Mapping[str, Any], request_id: str = "") -> JobStatus:
@@ -147,7 +153,7 @@ def output_urls(output: object) -> list[str]:
 
 
 @dataclass(frozen=True)
-class JobResult:
+class JobResult(_StateAnswer):
     """A result answer: ``state``, the output ``image_urls`` once completed, times, and ``error``."""
 
     request_id: str
@@ -157,11 +163,6 @@ class JobResult:
     finished_at: str | None = None
     error: Any = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def is_terminal(self) -> bool:
-        """True once the job can no longer change."""
-        return self.state in TERMINAL_STATES
 
     @classmethod
     def parse(cls, body: Mapping[str, Any], request_id: str = "") -> JobResult:

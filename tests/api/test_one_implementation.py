@@ -125,3 +125,26 @@ def test_edit_and_reframe_build_their_body_with_one_method() -> None:
         == ["TURBO", 3, {"style_type": "REALISTIC"}]
     )
     assert edit.sent_size == reframe.sent_size == (64, 48)
+
+
+def test_palettes_and_styles_become_json_by_one_rule() -> None:
+    from ideogram_widgets.api.palette import ColorPalette, palette_payload
+    from ideogram_widgets.api.style import Style, style_payload
+
+    assert palette_payload("ember") == ColorPalette.preset("EMBER").to_payload() == {"name": "EMBER"}
+    assert style_payload("realistic") == Style(style_type="REALISTIC").to_payload()
+    raw = {"anything": ["kept", "as", "given"]}
+    assert palette_payload(raw) == style_payload(raw) == raw
+    assert palette_payload(None) is style_payload(None) is None
+    for payload, field in ((palette_payload, "color_palette"), (style_payload, "style")):
+        with pytest.raises(InputError, match=f"^{field}: 3 is not allowed; expected a "):
+            payload(3)  # type: ignore[arg-type]
+
+
+def test_status_and_result_answers_share_one_terminal_rule() -> None:
+    from ideogram_widgets.api.wire import TERMINAL_STATES, JobResult, JobStatus
+
+    assert JobStatus.is_terminal is JobResult.is_terminal
+    for state in ("in_queue", "in_progress", *TERMINAL_STATES):
+        status, result = JobStatus.parse({"status": state}), JobResult.parse({"status": state})
+        assert status.is_terminal is result.is_terminal is (state in TERMINAL_STATES)
