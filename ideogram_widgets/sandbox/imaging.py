@@ -19,14 +19,13 @@ Example:
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
 import numpy as np
 from PIL import Image, ImageFilter
 
 from ..api.errors import IdeogramWidgetsError, InputError
-from ..api.intake import open_image  # decoded the way the client decodes: upright, sRGB, 8-bit
+from ..api.intake import decode_bytes, open_image  # decoded the way the client decodes: upright, sRGB, 8-bit
 from ..api.options import MaskPolarity
 from ..api.png import encode_png
 from ..api.resolution import fit_inside  # one placement for the preview, the client and the sandbox
@@ -47,21 +46,22 @@ class BadImageError(IdeogramWidgetsError, ValueError):
 
 
 def decode(data: bytes) -> Image.Image:
-    """Open PNG/JPEG/WEBP bytes fully, upright (EXIF orientation), sRGB and 8-bit, as the client's own
-    :func:`~ideogram_widgets.api.intake.open_image` does; raise :class:`BadImageError` with a clear reason."""
+    """Open PNG/JPEG/WEBP bytes fully, upright (EXIF orientation), sRGB and 8-bit, through the client's own
+    door (:func:`~ideogram_widgets.api.intake.decode_bytes`: the size refused before decoding, so no
+    bombs; then ``open_image``); raise :class:`BadImageError` with its reason.
+
+    Example:
+        >>> decode(b"not an image")
+        Traceback (most recent call last):
+        ...
+        ideogram_widgets.sandbox.imaging.BadImageError: not a readable image (UnidentifiedImageError)
+    """
     try:
-        img = Image.open(io.BytesIO(data))
-    except Exception as exc:
-        raise BadImageError("is not a readable image (PNG, JPEG or WEBP expected)") from exc
+        img = decode_bytes(data, max_pixels=MAX_PIXELS)
+    except InputError as exc:
+        raise BadImageError(exc.reason or str(exc)) from exc
     if img.format not in FORMATS:
         raise BadImageError(f"has format {img.format}; PNG, JPEG or WEBP expected")
-    w, h = img.size
-    if w < 1 or h < 1 or w * h > MAX_PIXELS:
-        raise BadImageError(f"is {w}×{h}; at most {MAX_PIXELS} pixels are accepted")
-    try:
-        img.load()
-    except Exception as exc:
-        raise BadImageError("could not be decoded (truncated or corrupt)") from exc
     try:
         return open_image(img)
     except InputError as exc:

@@ -77,3 +77,19 @@ def test_the_client_types_the_sandboxs_service_codes() -> None:
     ):
         body = errors.SandboxError(400, code, "x").body()
         assert type(api_errors.error_from_response(400, body)) is cls
+
+
+def test_the_sandbox_decodes_through_the_clients_door() -> None:
+    def png_of(image: Image.Image) -> bytes:
+        return encode_png(image, compress_level=1)
+
+    big = png_of(Image.new("1", (8000, 5001)))  # 40.008 MP: refused from its header, before decoding
+    with pytest.raises(imaging.BadImageError, match=r"8000×5001 = 40\.0 megapixels is too large"):
+        imaging.decode(big)
+    gif = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(gif, "GIF")
+    with pytest.raises(imaging.BadImageError, match="has format GIF; PNG, JPEG or WEBP expected"):
+        imaging.decode(gif.getvalue())
+    with pytest.raises(imaging.BadImageError, match=r"not a readable image \(UnidentifiedImageError\)"):
+        imaging.decode(b"<html>")
+    assert imaging.decode(png_of(Image.new("L", (3, 2), 7))).size == (3, 2)
