@@ -11,6 +11,8 @@ from ideogram_widgets.api import AsyncClient, InputError, Resolution
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.widgets.reframe_widget import ReframeWidget
 
+from ..jobs.helpers import until
+
 IMAGE = sample_image(300, 200)
 
 
@@ -59,10 +61,8 @@ async def test_submit_runs_in_the_background_and_shows_the_result(widget):
     assert widget.jobs == [job]
     output = await job
     assert output.image.size == (1536, 640)
-    for _ in range(50):  # the panel observes the job; its last update may follow the await by a tick
-        if widget.panel.result_box.layout.display == "flex":
-            break
-        await asyncio.sleep(0.02)
+    # the panel observes the job and prepares the pictures on a thread: they follow the await shortly
+    await until(lambda: widget.panel.result_box.layout.display == "flex" and widget.panel.strip.children)
     assert widget.result is not None
     assert widget.result.size == (1536, 640)
     assert "done in" in widget.panel.rows.children[0].status.value
