@@ -122,6 +122,7 @@ class Studio(w.VBox):
         self.children = [top, body, self.panel]
         self.add_class("iw-studio")
         self.add_class(css_class)
+        self.controls.on_change(self.validate)
         self.validate()
 
     # ----------------------------------------------------------------- the backend
@@ -188,10 +189,12 @@ class Studio(w.VBox):
     def validate(self, _: Any = None) -> str | None:
         """Check the current input; enable Submit, or disable it and say why. Returns the reason."""
         reason: str | None = None
+        error: InputError | None = None
         try:
             self.build_input(new_seed=False)
         except InputError as err:
-            reason = err.reason or str(err)
+            reason, error = err.reason or str(err), err
+        self.controls.show_setting_error(error)  # a bad style or palette: said under its section too
         sending = self._in_flight is not None and self._in_flight.state == "submitting"
         with self.hold_sync():
             self.submit_button.disabled = reason is not None or sending
