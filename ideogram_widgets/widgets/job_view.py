@@ -245,7 +245,7 @@ class JobsPanel(w.VBox):
     def _failed_view(self, key: tuple[str, str], error: Exception) -> None:
         if key == self._wanted:
             self._wanted = None
-            self._say(f"could not show this result: {getattr(error, 'strerror', None) or error}", error=True)
+            self.say(f"could not show this result: {getattr(error, 'strerror', None) or error}", error=True)
 
     def _add_to_strip(self, job: Job) -> None:
         key = self._key(job)
@@ -286,18 +286,18 @@ class JobsPanel(w.VBox):
         Save downloads it, to ``path``. Returns the path, or None (and says why in the widget)."""
         shown = self.shown()
         if shown is None:
-            self._say("there is no result to save yet", error=True)
+            self.say("there is no result to save yet", error=True)
             return None
         if not str(path).strip():
-            self._say("type a file name first, e.g. result.png", error=True)
+            self.say("type a file name first, e.g. result.png", error=True)
             return None
         target = Path(path)
         try:
             target.write_bytes(shown.data)
         except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
-            self._say(f"could not save: {getattr(exc, 'strerror', None) or exc}", error=True)
+            self.say(f"could not save: {getattr(exc, 'strerror', None) or exc}", error=True)
             return None
-        self._say(f"saved to {target.resolve()}")
+        self.say(f"saved to {target.resolve()}")
         return target
 
     def use_as_input(self) -> Image.Image | None:
@@ -309,7 +309,7 @@ class JobsPanel(w.VBox):
         self.on_use(shown.image)
         self.before = shown.image
         self.source_path = None  # from now on the code names the journal's copy of the new input
-        self._say("the result is now the input: draw a new mask or pick a new resolution")
+        self.say("the result is now the input: draw a new mask or pick a new resolution")
         return shown.image
 
     def _code(self, job: Job) -> str:
@@ -333,7 +333,8 @@ class JobsPanel(w.VBox):
         job = self._shown_job() or self.selected
         return None if job is None else self._code(job)
 
-    def _say(self, text: str, *, error: bool = False) -> None:
+    def say(self, text: str, *, error: bool = False) -> None:
+        """Show a line under the result view (what Save did, or why it could not)."""
         kind = "error" if error else "done"
         self.message.value = f"<span class='iw-state iw-state-{kind}'>{html.escape(text)}</span>"
 

@@ -100,6 +100,8 @@ class ReframeWidget(Studio):
         journal: where jobs are recorded (default: the user's data directory).
     """
 
+    run_kind = "reframe"
+
     def __init__(
         self,
         image: ImageSource,

@@ -1,5 +1,5 @@
 """What EditWidget and ReframeWidget share: the backend (banner + token field), the Submit button that
-says why it is disabled, submitting through the jobs layer, and the jobs panel.
+says why it is disabled, submitting through the jobs layer, the jobs panel, and the journal's earlier runs.
 
 Subclasses provide ``build_input(new_seed)`` (a validated EditInput / ReframeInput, or InputError) and
 ``route_error(err)`` (show an InputError next to the control that caused it).
@@ -31,6 +31,7 @@ from ..backend import default_client
 from ..jobs import Job, JobManager, Journal
 from ._home_loop import HomeLoop
 from .controls import ErrorLabel, GenerationControls
+from .earlier_runs import EarlierRuns
 from .job_view import JobsPanel, ShownResult
 from .token_field import TokenField
 
@@ -64,6 +65,8 @@ def backend_banner(client: AsyncClient) -> str:
 
 class Studio(w.VBox):
     """The common frame of the editing widgets. Not used directly."""
+
+    run_kind = "edit"  # which of the journal's earlier runs the widget lists ("edit" or "reframe")
 
     def __init__(
         self,
@@ -119,7 +122,10 @@ class Studio(w.VBox):
         body = w.HBox(
             [left, right, self.panel.result_box], layout=w.Layout(flex_flow="row wrap", grid_gap="16px")
         )
-        self.children = [top, body, self.panel]
+        self.earlier_runs = EarlierRuns(
+            self.manager.journal, kind=self.run_kind, panel=self.panel, home=self.home
+        )
+        self.children = [top, body, self.panel, self.earlier_runs]
         self.add_class("iw-studio")
         self.add_class(css_class)
         self.controls.on_change(self.validate)
