@@ -93,7 +93,7 @@ def _state_text(record: JobRecord, pruned: bool) -> str:
     if record.state == "completed" and record.downloaded:
         return "completed · files pruned" if pruned else "completed"
     if record.state == "completed":
-        return "completed · not downloaded here"
+        return "completed · result not downloaded yet"
     if record.state == "failed":
         return f"failed: {record.error or 'the service gave no reason'}"
     return record.state + (" (resume() can pick it up)" if record.unfinished else "")
@@ -116,9 +116,15 @@ class RunRow(w.HBox):
         self.what = describe_run(record)
         self.has_files = has_files
         self.pruned = record.downloaded and not has_files
-        self.thumb = w.HTML(self._placeholder("…" if has_files else ("files pruned" if self.pruned else "")))
+        self.thumb = w.HTML(
+            self._placeholder("…" if has_files else ("files pruned" if self.pruned else "no result"))
+        )
         self.thumb.add_class("iw-run-thumb")
         state = _state_text(record, self.pruned)
+        speed = str(record.params.get("rendering_speed") or "").lower()
+        seed = record.params.get("seed")
+        settings = " · ".join([s for s in (speed, f"seed {seed}" if seed is not None else "") if s])
+        state = " · ".join([state, settings]) if settings else state
         self.text = w.HTML(
             f"<span class='iw-run-when'>{html.escape(self.when)}</span> · "
             f"<span class='iw-run-what'>{html.escape(self.what)}</span><br>"

@@ -21,7 +21,7 @@ from ideogram_widgets.api import AsyncClient, EditInput, ReframeInput
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
 from ideogram_widgets.widgets import EditWidget, ReframeWidget, earlier_runs
-from ideogram_widgets.widgets.earlier_runs import SCAN_LIMIT, EarlierRuns, RunRow
+from ideogram_widgets.widgets.earlier_runs import SCAN_LIMIT, EarlierRuns, RunRow, when_label
 
 from ..jobs.helpers import until
 
@@ -97,7 +97,7 @@ async def test_an_edit_widget_lists_its_edits_newest_first_with_when_prompt_stat
     rows = await _open(widget.earlier_runs, 3)
     assert [row.what for row in rows] == PROMPTS[::-1]  # the reframe is not listed here
     for row in rows:
-        assert row.when.startswith("today ")
+        assert row.when == when_label(row.record.created_at)
         assert row.when in row.text.value
         assert "completed" in row.text.value
         assert not row.show_button.disabled
@@ -205,3 +205,12 @@ async def test_a_journal_full_of_the_other_kind_is_read_a_bounded_page_at_a_time
     section.load_more()
     await until(lambda: "in this journal" in section.status.value)
     assert section.more_button.layout.display == "none"
+
+
+def test_when_a_run_was_made_reads_as_today_a_day_or_a_year():
+    import time
+
+    now = time.mktime((2026, 12, 2, 15, 0, 0, 0, 0, -1))
+    assert when_label(now - 3600, now=now) == "today 14:00"
+    assert when_label(now - 86400, now=now) == "1 Dec 15:00"
+    assert when_label(now - 400 * 86400, now=now) == f"{time.localtime(now - 400 * 86400).tm_mday} Oct 2025"
