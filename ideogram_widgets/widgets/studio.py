@@ -196,20 +196,35 @@ class Studio(w.VBox):
         """Check the current input; enable Submit, or disable it and say why. Returns the reason."""
         reason: str | None = None
         error: InputError | None = None
+        inp: EditInput | ReframeInput | None = None
         try:
-            self.build_input(new_seed=False)
+            inp = self.build_input(new_seed=False)
         except InputError as err:
             reason, error = err.reason or str(err), err
         self.controls.show_setting_error(error)  # a bad style or palette: said under its section too
+        self._checked = (reason, inp)
+        self._show_check()
+        return reason
+
+    def _show_check(self) -> None:
+        """Show the last check beside Submit: its reason, "sending…" while a submit leaves, or the note."""
+        reason, inp = self._checked
         sending = self._in_flight is not None and self._in_flight.state == "submitting"
         with self.hold_sync():
             self.submit_button.disabled = reason is not None or sending
-            self.reason.value = (
-                f"<span class='iw-reason'>{html.escape(reason)}</span>"
-                if reason is not None
-                else ("<span class='iw-reason'>sending…</span>" if sending else self._preflight())
-            )
-        return reason
+            if reason is not None or inp is None:
+                self.reason.value = f"<span class='iw-reason'>{html.escape(reason or '')}</span>"
+            else:
+                self.reason.value = (
+                    "<span class='iw-reason'>sending…</span>" if sending else self._preflight(inp)
+                )
+
+    def _submit_state(self, change: Any) -> None:
+        """Fired from the poller at each state of the job just sent: the input has not changed, so only
+        "sending…" is brought up to date (re-checking a 12 MP mask here would hold the loop ~100 ms)."""
+        if change.new != "submitting":
+            change.owner.unobserve(self._submit_state, "state")
+        self._show_check()
 
     # ----------------------------------------------------------------- photos: URLs, preflight, size sent
 
@@ -225,11 +240,10 @@ class Studio(w.VBox):
         """What is sent as ``image``: the URL the widget was given, else the (upright) image."""
         return self._url if self._url is not None else self._image
 
-    def _preflight(self) -> str:
-        """Start building the payload (in a thread, cached for the submit) and return the note shown
+    def _preflight(self, inp: EditInput | ReframeInput) -> str:
+        """Start building ``inp``'s payload (in a thread, cached for the submit) and return the note shown
         beside Submit: the size sent and that the result is put back into the full-size original. A
         build that fails disables Submit with its reason."""
-        inp = self.build_input(new_seed=False)
         note = self._sent_note(inp)
         client = self.manager.client
         mask = getattr(inp, "mask", None)
@@ -326,8 +340,8 @@ class Studio(w.VBox):
             self.submit_error.show(str(err))
         else:
             self._in_flight = job
-            job.observe(self.validate, "state")
-            self.validate()
+            job.observe(self._submit_state, "state")
+            self._show_check()
 
     # ----------------------------------------------------------------- results
 

@@ -309,3 +309,27 @@ async def test_the_job_views_observers_leave_file_reading_and_encoding_to_a_thre
     await _until(lambda: widget.panel.strip.children, "the thumbnail in the history strip")
     assert on_loop == []
     assert {"read the result", "encode the before", "encode a thumbnail"} <= set(off_loop)
+
+
+async def test_the_job_states_from_the_poller_never_recheck_the_input(make_widget):
+    """Checking the input means checking the mask (about 100 ms on a 12 MP photo): a job's states,
+    set by the poller on the kernel's loop, only bring "sending…" up to date; they never re-check."""
+    widget = _edit(make_widget)
+    built: list[bool] = []
+    real = widget.build_input
+
+    def counted(*, new_seed: bool) -> Any:
+        built.append(new_seed)
+        return real(new_seed=new_seed)
+
+    widget.build_input = counted
+    widget.submit_button.click()
+    (job,) = widget.jobs
+    assert widget.submit_button.disabled  # sending…
+    states: list[str] = []
+    job.observe(lambda change: states.append(change.new), "state")
+    await job
+    assert len(states) >= 2  # the poller did move the job through its states
+    assert built == [True]  # the submit's own input; no re-check since
+    assert not widget.submit_button.disabled
+    assert "sending" not in widget.reason.value
