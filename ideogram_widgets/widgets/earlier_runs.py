@@ -108,7 +108,14 @@ class _Page:
 
 
 class RunRow(w.HBox):
-    """One earlier run: a small picture (or why there is none), when · what · state, and Show."""
+    """One earlier run: a small picture (or why there is none), when · what · state, and Show.
+
+    Example:
+        >>> record = JobRecord("j1", "r1", "ideogram/ideogram-v3/edit", "failed", params={"prompt": "a moon"})
+        >>> row = RunRow(record, print, has_files=False)
+        >>> row.what, row.show_button.disabled
+        ('a moon', True)
+    """
 
     def __init__(self, record: JobRecord, on_show: Callable[[RunRow], None], *, has_files: bool) -> None:
         self.record = record
@@ -161,7 +168,18 @@ class RunRow(w.HBox):
 
 class EarlierRuns(Section):
     """The section "Earlier runs": the journal's past runs of one kind (``"edit"`` or ``"reframe"``),
-    a page at a time; "Show" puts one in ``panel``'s result view (see :meth:`JobsPanel.show_run`)."""
+    a page at a time; "Show" puts one in ``panel``'s result view (see :meth:`JobsPanel.show_run`).
+
+    Example (outside a running loop the page is read at once; in a kernel, on a thread)::
+
+        >>> import tempfile
+        >>> runs = EarlierRuns(Journal(tempfile.mkdtemp()), kind="edit", panel=JobsPanel())
+        >>> runs.is_open, runs.rows.children
+        (False, ())
+        >>> runs.expand()
+        >>> runs.status.value
+        "<span class='iw-muted'>no earlier edit runs in this journal</span>"
+    """
 
     def __init__(
         self,

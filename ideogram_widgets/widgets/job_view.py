@@ -169,7 +169,12 @@ class JobsPanel(w.VBox):
 
     def show_run(self, job: Job, *, before: Image.Image | None, label: str) -> None:
         """Show an earlier run's ``job`` (from the journal, not one of this panel's jobs) in the result
-        view, with Save, Copy as code and Use as input; ``label`` names it in the caption and alt text."""
+        view, with Save, Copy as code and Use as input; ``label`` names it in the caption and alt text.
+
+        Example::
+
+            panel.show_run(job_from_the_journal, before=original, label="the run of today 14:05")
+        """
         self.earlier = job
         self._labels[self._key(job)] = label
         self._started_from[self._key(job)] = (before, None)
