@@ -1,6 +1,7 @@
 """Copy the README's screenshots from the browser tests' artifacts (run `make test` first), downsized:
 both widgets in JupyterLab Light and Dark (tests/browser/test_design_browser.py), the EditWidget in Voilà,
-and the workflow and painter pictures. Look at every one before committing it.
+the workflow and painter pictures, Earlier runs
+and the ResumeView. Look at every one before committing it.
 
 python scripts/readme_screenshots.py
 """
@@ -23,6 +24,8 @@ PICKS = {
     "lab-two-jobs-cancelled.png": "two-jobs-cancelled.png",
     "lab-painter-shapes.png": "mask-painter-shapes.png",
     "notebook-edit-bad-input.png": "notebook7-bad-input.png",
+    "lab-earlier-runs-light.png": "earlier-runs.png",  # tests/browser/test_earlier_runs_browser.py
+    "lab-resume-view.png": "resume-view.png",
 }
 MAX_WIDTH = 900
 

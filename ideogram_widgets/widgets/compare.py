@@ -22,7 +22,7 @@ from PIL import Image
 from ..api.media import encode_png
 from .mask_painter import STATIC_DIR
 
-__all__ = ["CompareView"]
+__all__ = ["CompareView", "display_png"]
 
 _BUNDLE = STATIC_DIR / "compare.js"
 _STYLES = STATIC_DIR / "mask_painter.css"  # studio.css is bundled into it (js/src/index.ts)
@@ -55,16 +55,19 @@ class CompareView(anywidget.AnyWidget):
     def show(
         self,
         *,
-        before: Image.Image | None,
+        before: Image.Image | bytes | None,
         after: bytes,
         filename: str,
         after_type: str = "image/png",
         before_alt: str = "",
         after_alt: str = "",
     ) -> None:
-        """Show ``after`` (a file's bytes) over ``before`` (drawn in the same box)."""
+        """Show ``after`` (a file's bytes) over ``before`` (drawn in the same box; a picture, or the PNG
+        bytes :func:`display_png` made of it off the event loop)."""
+        if isinstance(before, Image.Image):
+            before = display_png(before)
         with self.hold_sync():
-            self.before = b"" if before is None else _display_png(before)
+            self.before = before or b""
             self.after = after
             self.after_type = after_type
             self.filename = filename
@@ -72,7 +75,14 @@ class CompareView(anywidget.AnyWidget):
             self.after_alt = after_alt
 
 
-def _display_png(image: Image.Image) -> bytes:
+def display_png(image: Image.Image) -> bytes:
+    """The display copy of a "before" picture as PNG bytes (at most BEFORE_MAX_SIDE a side): slow for a
+    large photo, so the job view calls it on a thread.
+
+    Example:
+        >>> display_png(Image.new("RGB", (4, 3)))[:4]
+        b'\\x89PNG'
+    """
     if max(image.size) > BEFORE_MAX_SIDE:
         image = image.copy()
         image.thumbnail((BEFORE_MAX_SIDE, BEFORE_MAX_SIDE))

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import html
 import random
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
+from ..api.errors import InputError
 from ..api.options import SEED_MAX, MagicPrompt, RenderingSpeed, check_seed
 from ..api.palette import PALETTE_PRESETS, ColorPalette
 from ..api.style import STYLE_PRESETS, Style, StyleType
@@ -325,6 +327,24 @@ class GenerationControls(w.VBox):
         if palette is not None:
             out["color_palette"] = palette
         return out
+
+    def on_change(self, callback: Callable[[Any], object]) -> None:
+        """Call ``callback(change)`` whenever a style or palette setting changes (the widget re-validates:
+        a bad combination shows under its section at once, not only at Submit)."""
+        style, palette = self.style, self.palette
+        for control in (style.style_type, style.preset, style.codes, palette.mode, palette.preset):
+            control.observe(callback, "value")
+        for control in (*palette.colors, *palette.weights, palette.count):
+            control.observe(callback, "value")
+
+    def show_setting_error(self, error: InputError | None) -> None:
+        """Show ``error`` under the style or palette section it belongs to, and clear the other; None
+        clears both (the settings are fine)."""
+        owner = error.field.split(".", 1)[0] if error is not None else None
+        for name in ("style", "color_palette"):
+            self.errors[name].show(
+                (error.reason or str(error)) if error is not None and owner == name else None
+            )
 
     def show_error(self, field: str, message: str) -> bool:
         """Show ``message`` under the control for ``field`` (``style.style_codes`` → style). Returns False

@@ -46,6 +46,8 @@ class EditWidget(Studio):
         height: the drawing area's height in CSS pixels.
     """
 
+    run_kind = "edit"
+
     def __init__(
         self,
         image: ImageSource,

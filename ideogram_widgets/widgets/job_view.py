@@ -30,11 +30,11 @@ from ..api.media import encode_png
 from ..api.resolution import Resolution
 from ..jobs import Job, Journal
 from ._home_loop import HomeLoop
-from .compare import CompareView
+from .compare import CompareView, display_png
 from .job_row import JobRow, describe_state, resolution_label
 from .reproduce import reproduce_code
 
-__all__ = ["JobRow", "JobsPanel", "ShownResult", "describe_state"]
+__all__ = ["JobRow", "JobsPanel", "ShownResult", "describe_state", "thumbnail_png"]
 
 THUMB = 96
 _MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
@@ -95,7 +95,12 @@ class JobsPanel(w.VBox):
         self.jobs: list[Job] = []
         self.selected: Job | None = None
         self._started_from: dict[str, tuple[Image.Image | None, Path | None]] = {}
-        self._shown: tuple[str, str] | None = None
+        self.earlier: Job | None = None  # an earlier run from the journal, on view (see show_run)
+        self._labels: dict[str, str] = {}
+        self._shown: tuple[str, str] | None = None  # (job, version) on view
+        self._wanted: tuple[str, str] | None = None  # (job, version) being prepared on a thread
+        self._on_view: ShownResult | None = None
+        self._in_strip: set[str] = set()
         self.rows = w.VBox(layout=w.Layout(width="100%"))
         self.view = CompareView()
         self.view.add_class("iw-result-view")
@@ -138,9 +143,10 @@ class JobsPanel(w.VBox):
     def add(self, job: Job) -> JobRow:
         """Show a new job at the top and select it (the last finished result stays on view meanwhile)."""
         self.jobs.append(job)
-        self._started_from[job.job_id or str(id(job))] = (self.before, self.source_path)
+        self._started_from[self._key(job)] = (self.before, self.source_path)
         row = JobRow(job, len(self.jobs), self.select, home=self.home)
         self.rows.children = (row, *self.rows.children)
+        # fired from the poller on the kernel's loop: these only start the work (see HomeLoop.in_thread)
         job.observe(lambda _: self._job_changed(job), names=["done", "result"])
         self.select(job)
         return row
@@ -157,10 +163,27 @@ class JobsPanel(w.VBox):
     def select(self, job: Job) -> None:
         """Show ``job``'s result (once it has one); until then the newest finished result stays."""
         self.selected = job
+        self.earlier = None
+        self.message.value = ""
+        self._show_result()
+
+    def show_run(self, job: Job, *, before: Image.Image | None, label: str) -> None:
+        """Show an earlier run's ``job`` (from the journal, not one of this panel's jobs) in the result
+        view, with Save, Copy as code and Use as input; ``label`` names it in the caption and alt text.
+
+        Example::
+
+            panel.show_run(job_from_the_journal, before=original, label="the run of today 14:05")
+        """
+        self.earlier = job
+        self._labels[self._key(job)] = label
+        self._started_from[self._key(job)] = (before, None)
         self.message.value = ""
         self._show_result()
 
     def _shown_job(self) -> Job | None:
+        if self.earlier is not None and _has_result(self.earlier):
+            return self.earlier
         if self.selected is not None and _has_result(self.selected):
             return self.selected
         return next((j for j in reversed(self.jobs) if _has_result(j)), None)
@@ -168,57 +191,85 @@ class JobsPanel(w.VBox):
     def shown(self) -> ShownResult | None:
         """What the result view shows now (composite or service output), or None."""
         job = self._shown_job()
-        return None if job is None else ShownResult(job, self.version.value)
+        if job is None:
+            return None
+        if self._on_view is not None and self._shown == (self._key(job), self.version.value):
+            return self._on_view
+        return ShownResult(job, self.version.value)
+
+    def _label(self, job: Job) -> str:
+        """The name on view: "#3" for this panel's third job, else the label :meth:`show_run` was given."""
+        if job in self.jobs:
+            return f"#{self.jobs.index(job) + 1}"
+        return self._labels.get(self._key(job), "earlier run")
 
     def _show_result(self) -> None:
+        """Bring the result view up to date: the files are read and the pictures encoded on a thread,
+        the traits set back on the home loop (never in the observer that asked)."""
         job = self._shown_job()
         if job is None:
+            self._wanted = None
             self.result_box.layout.display = "none"
             return
         key = (self._key(job), self.version.value)
-        if key == self._shown:
+        if key in (self._shown, self._wanted):
             return
-        shown = ShownResult(job, self.version.value)
+        self._wanted = key
         before, _ = self._started_from.get(self._key(job), (self.before, None))
-        number = self.jobs.index(job) + 1
+        self.home.in_thread(
+            lambda: _prepare(job, key[1], before),
+            lambda ready: self._put_on_view(job, key, ready),
+            failed=lambda err: self._failed_view(key, err),
+        )
+
+    def _put_on_view(self, job: Job, key: tuple[str, str], ready: tuple[ShownResult, bytes]) -> None:
+        if key != self._wanted:  # a newer choice came meanwhile; its own update follows
+            return
+        shown, before_png = ready
+        label = self._label(job)
         prompt = str(job.params.get("prompt") or "")
         what = prompt or f"reframed to {resolution_label(job.params.get('resolution', ''))}"
-        if before is not None and not job.model_id.endswith("/edit"):
-            before = _placed(before, shown.image.size)
         with self.hold_sync():
             self.view.show(
-                before=before,
+                before=before_png,
                 after=shown.data,
                 filename=shown.filename,
                 after_type=shown.mime,
-                before_alt=f"before #{number}: the input image",
-                after_alt=f"after #{number} ({shown.version}): {what}",
+                before_alt=f"before {label}: the input image",
+                after_alt=f"after {label} ({shown.version}): {what}",
             )
             self.view.code = self._code(job)
             self.version.layout.display = "" if shown.has_composite else "none"
             self.result_caption.value = (
-                f"<b>#{number}</b> {html.escape(what)} "
+                f"<b>{html.escape(label)}</b> {html.escape(what)} "
                 f"<span class='iw-muted'>· {_size_label(shown.image)} · {html.escape(job.request_id)}</span>"
             )
             self.result_box.layout.display = "flex"
-        self._shown = key
+        self._shown, self._wanted, self._on_view = key, None, shown
+
+    def _failed_view(self, key: tuple[str, str], error: Exception) -> None:
+        if key == self._wanted:
+            self._wanted = None
+            self.say(f"could not show this result: {getattr(error, 'strerror', None) or error}", error=True)
 
     def _add_to_strip(self, job: Job) -> None:
-        if any(getattr(c, "job", None) is job for c in self.strip.children):
+        key = self._key(job)
+        if key in self._in_strip:
             return
-        shown = ShownResult(job, "composite")
-        thumb_image = shown.image.copy()
-        thumb_image.thumbnail((THUMB, THUMB))
+        self._in_strip.add(key)
+        self.home.in_thread(lambda: _thumbnail(job), lambda thumb: self._put_in_strip(job, thumb))
+
+    def _put_in_strip(self, job: Job, thumb: tuple[str, int, int]) -> None:
+        data, width, height = thumb
         number = self.jobs.index(job) + 1
         params = job.params
         label = str(params.get("prompt") or resolution_label(params.get("resolution", "")))
         # an <img> with real alt text (ipywidgets' Image has no alt, and its tooltip breaks its view)
-        data = base64.b64encode(encode_png(thumb_image, compress_level=1)).decode("ascii")
-        thumb = w.HTML(
+        image = w.HTML(
             f'<img src="data:image/png;base64,{data}" alt="result #{number}: {html.escape(label)}" '
-            f'width="{thumb_image.width}" height="{thumb_image.height}">'
+            f'width="{width}" height="{height}">'
         )
-        thumb.add_class("iw-history-thumb")
+        image.add_class("iw-history-thumb")
         speed = html.escape(str(params.get("rendering_speed", "")).lower())
         caption = f"#{number} · {speed}<br>seed {html.escape(str(params.get('seed', '—')))}"
         button = w.Button(
@@ -226,11 +277,12 @@ class JobsPanel(w.VBox):
         )
         button.on_click(lambda _: self.select(job))
         cell = w.VBox(
-            [thumb, w.HTML(f"<div class='iw-thumb-caption' style='width:{THUMB}px'>{caption}</div>"), button]
+            [image, w.HTML(f"<div class='iw-thumb-caption' style='width:{THUMB}px'>{caption}</div>"), button]
         )
         cell.job = job
-        self.strip.children = (cell, *self.strip.children)
-        self.strip_box.layout.display = "flex"
+        with self.hold_sync():
+            self.strip.children = (cell, *self.strip.children)
+            self.strip_box.layout.display = "flex"
 
     # ----------------------------------------------------------------- actions
 
@@ -239,18 +291,18 @@ class JobsPanel(w.VBox):
         Save downloads it, to ``path``. Returns the path, or None (and says why in the widget)."""
         shown = self.shown()
         if shown is None:
-            self._say("there is no result to save yet", error=True)
+            self.say("there is no result to save yet", error=True)
             return None
         if not str(path).strip():
-            self._say("type a file name first, e.g. result.png", error=True)
+            self.say("type a file name first, e.g. result.png", error=True)
             return None
         target = Path(path)
         try:
             target.write_bytes(shown.data)
         except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
-            self._say(f"could not save: {getattr(exc, 'strerror', None) or exc}", error=True)
+            self.say(f"could not save: {getattr(exc, 'strerror', None) or exc}", error=True)
             return None
-        self._say(f"saved to {target.resolve()}")
+        self.say(f"saved to {target.resolve()}")
         return target
 
     def use_as_input(self) -> Image.Image | None:
@@ -262,7 +314,7 @@ class JobsPanel(w.VBox):
         self.on_use(shown.image)
         self.before = shown.image
         self.source_path = None  # from now on the code names the journal's copy of the new input
-        self._say("the result is now the input: draw a new mask or pick a new resolution")
+        self.say("the result is now the input: draw a new mask or pick a new resolution")
         return shown.image
 
     def _code(self, job: Job) -> str:
@@ -286,13 +338,40 @@ class JobsPanel(w.VBox):
         job = self._shown_job() or self.selected
         return None if job is None else self._code(job)
 
-    def _say(self, text: str, *, error: bool = False) -> None:
+    def say(self, text: str, *, error: bool = False) -> None:
+        """Show a line under the result view (what Save did, or why it could not)."""
         kind = "error" if error else "done"
         self.message.value = f"<span class='iw-state iw-state-{kind}'>{html.escape(text)}</span>"
 
 
 def _has_result(job: Job) -> bool:
     return job.done and job.result is not None and len(job.result) > 0
+
+
+def _prepare(job: Job, version: str, before: Image.Image | None) -> tuple[ShownResult, bytes]:
+    """On a thread: the result's file and picture, and the "before" as display PNG bytes."""
+    shown = ShownResult(job, version)
+    if before is not None and not job.model_id.endswith("/edit"):
+        before = _placed(before, shown.image.size)
+    return shown, b"" if before is None else display_png(before)
+
+
+def thumbnail_png(image: Image.Image, side: int = THUMB) -> tuple[str, int, int]:
+    """A small copy of ``image`` (at most ``side`` px a side) as base64 PNG text, and its size.
+
+    Example:
+        >>> thumbnail_png(Image.new("RGB", (300, 150)))[1:]
+        (96, 48)
+    """
+    small = image.copy()
+    small.thumbnail((side, side))
+    data = base64.b64encode(encode_png(small, compress_level=1)).decode("ascii")
+    return data, small.width, small.height
+
+
+def _thumbnail(job: Job) -> tuple[str, int, int]:
+    """On a thread: the history strip's thumbnail of ``job``'s result."""
+    return thumbnail_png(ShownResult(job, "composite").image)
 
 
 def _size_label(image: Image.Image) -> str:

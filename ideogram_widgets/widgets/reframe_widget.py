@@ -61,6 +61,15 @@ class ResolutionPicker(w.VBox):
             for r in self.groups[orientation]
         ]
 
+    def set_closest(self, closest: Resolution) -> None:
+        """Star ``closest`` (the resolution nearest a new image's aspect), keeping the current choice."""
+        if closest == self.closest:
+            return
+        self.closest = closest
+        chosen = self.choice.value
+        self._fill(self.orientation.value)
+        self.choice.value = chosen
+
     def _orientation_changed(self, change: Any) -> None:
         self._fill(change.new)
         group = self.groups[change.new]
@@ -90,6 +99,8 @@ class ReframeWidget(Studio):
         client: an AsyncClient (default: the hosted service with ``RUNCOMFY_API_TOKEN``, else the sandbox).
         journal: where jobs are recorded (default: the user's data directory).
     """
+
+    run_kind = "reframe"
 
     def __init__(
         self,
@@ -139,8 +150,10 @@ class ReframeWidget(Studio):
         self.picker.error.show(None)
 
     def set_image(self, image: ImageSource) -> None:
-        """Make ``image`` the new input and redraw the preview."""
+        """Make ``image`` the new input: the preview is redrawn and the resolution closest to its aspect
+        gets the star (the choice stays as it was)."""
         super().set_image(image)
+        self.picker.set_closest(Resolution.closest_to(self.image))
         self.preview.set_source(self.image)
 
     def build_input(self, *, new_seed: bool) -> ReframeInput:

@@ -59,7 +59,11 @@ class ResumeView(w.VBox):
         self.panel = JobsPanel(on_use=self._open_editor, journal=journal)
         for job in report:
             self.panel.add(job)
-        super().__init__([self.summary, self.panel, self.opened], layout=w.Layout(width="100%"))
+        # the panel holds the rows and the strip; its result view is laid out by whoever shows the panel
+        # (here in a column: its own height, not the width share it has beside a widget's controls)
+        self.panel.result_box.layout.flex = "0 0 auto"
+        children = [self.summary, self.panel, self.panel.result_box, self.opened]
+        super().__init__(children, layout=w.Layout(width="100%"))
         self.add_class("iw-studio")
         self.add_class("iw-resume-view")
 

@@ -1,5 +1,5 @@
 """What EditWidget and ReframeWidget share: the backend (banner + token field), the Submit button that
-says why it is disabled, submitting through the jobs layer, and the jobs panel.
+says why it is disabled, submitting through the jobs layer, the jobs panel, and the journal's earlier runs.
 
 Subclasses provide ``build_input(new_seed)`` (a validated EditInput / ReframeInput, or InputError) and
 ``route_error(err)`` (show an InputError next to the control that caused it).
@@ -31,6 +31,7 @@ from ..backend import default_client
 from ..jobs import Job, JobManager, Journal
 from ._home_loop import HomeLoop
 from .controls import ErrorLabel, GenerationControls
+from .earlier_runs import EarlierRuns
 from .job_view import JobsPanel, ShownResult
 from .token_field import TokenField
 
@@ -64,6 +65,8 @@ def backend_banner(client: AsyncClient) -> str:
 
 class Studio(w.VBox):
     """The common frame of the editing widgets. Not used directly."""
+
+    run_kind = "edit"  # which of the journal's earlier runs the widget lists ("edit" or "reframe")
 
     def __init__(
         self,
@@ -119,9 +122,13 @@ class Studio(w.VBox):
         body = w.HBox(
             [left, right, self.panel.result_box], layout=w.Layout(flex_flow="row wrap", grid_gap="16px")
         )
-        self.children = [top, body, self.panel]
+        self.earlier_runs = EarlierRuns(
+            self.manager.journal, kind=self.run_kind, panel=self.panel, home=self.home
+        )
+        self.children = [top, body, self.panel, self.earlier_runs]
         self.add_class("iw-studio")
         self.add_class(css_class)
+        self.controls.on_change(self.validate)
         self.validate()
 
     # ----------------------------------------------------------------- the backend
@@ -188,19 +195,36 @@ class Studio(w.VBox):
     def validate(self, _: Any = None) -> str | None:
         """Check the current input; enable Submit, or disable it and say why. Returns the reason."""
         reason: str | None = None
+        error: InputError | None = None
+        inp: EditInput | ReframeInput | None = None
         try:
-            self.build_input(new_seed=False)
+            inp = self.build_input(new_seed=False)
         except InputError as err:
-            reason = err.reason or str(err)
+            reason, error = err.reason or str(err), err
+        self.controls.show_setting_error(error)  # a bad style or palette: said under its section too
+        self._checked = (reason, inp)
+        self._show_check()
+        return reason
+
+    def _show_check(self) -> None:
+        """Show the last check beside Submit: its reason, "sending…" while a submit leaves, or the note."""
+        reason, inp = self._checked
         sending = self._in_flight is not None and self._in_flight.state == "submitting"
         with self.hold_sync():
             self.submit_button.disabled = reason is not None or sending
-            self.reason.value = (
-                f"<span class='iw-reason'>{html.escape(reason)}</span>"
-                if reason is not None
-                else ("<span class='iw-reason'>sending…</span>" if sending else self._preflight())
-            )
-        return reason
+            if reason is not None or inp is None:
+                self.reason.value = f"<span class='iw-reason'>{html.escape(reason or '')}</span>"
+            else:
+                self.reason.value = (
+                    "<span class='iw-reason'>sending…</span>" if sending else self._preflight(inp)
+                )
+
+    def _submit_state(self, change: Any) -> None:
+        """Fired from the poller at each state of the job just sent: the input has not changed, so only
+        "sending…" is brought up to date (re-checking a 12 MP mask here would hold the loop ~100 ms)."""
+        if change.new != "submitting":
+            change.owner.unobserve(self._submit_state, "state")
+        self._show_check()
 
     # ----------------------------------------------------------------- photos: URLs, preflight, size sent
 
@@ -216,11 +240,10 @@ class Studio(w.VBox):
         """What is sent as ``image``: the URL the widget was given, else the (upright) image."""
         return self._url if self._url is not None else self._image
 
-    def _preflight(self) -> str:
-        """Start building the payload (in a thread, cached for the submit) and return the note shown
+    def _preflight(self, inp: EditInput | ReframeInput) -> str:
+        """Start building ``inp``'s payload (in a thread, cached for the submit) and return the note shown
         beside Submit: the size sent and that the result is put back into the full-size original. A
         build that fails disables Submit with its reason."""
-        inp = self.build_input(new_seed=False)
         note = self._sent_note(inp)
         client = self.manager.client
         mask = getattr(inp, "mask", None)
@@ -317,8 +340,8 @@ class Studio(w.VBox):
             self.submit_error.show(str(err))
         else:
             self._in_flight = job
-            job.observe(self.validate, "state")
-            self.validate()
+            job.observe(self._submit_state, "state")
+            self._show_check()
 
     # ----------------------------------------------------------------- results
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,8 @@ async def test_an_edit_shows_the_composite_with_the_service_output_one_toggle_aw
         assert now.version == "output"
     now = panel.shown()
     assert now is not None
-    assert bytes(panel.view.after) == now.data
+    # the toggle's picture is read and encoded on a thread, then set on the loop
+    await _until(lambda: bytes(panel.view.after) == now.data, "the chosen version on view")
     assert panel.view.after_alt.startswith("after #1")
     assert panel.view.before_alt.startswith("before #1")
     assert Image.open(__import__("io").BytesIO(bytes(panel.view.after))).size == IMAGE.size
@@ -259,3 +261,75 @@ def _all_widgets(root):
         seen.append(node)
         stack.extend(getattr(node, "children", ()))
     return seen
+
+
+async def test_the_job_views_observers_leave_file_reading_and_encoding_to_a_thread(make_widget, monkeypatch):
+    """The poller fires the view's observers on the kernel's loop: they must return at once. The result's
+    file reading is held on a gate here; if it ran in an observer it would hold the loop, which is
+    counted (not timed) while it waits."""
+    from ideogram_widgets.widgets import compare, job_view
+
+    loop_thread = threading.current_thread()
+    gate = threading.Event()
+    on_loop: list[str] = []
+    off_loop: list[str] = []
+
+    def watched(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            if threading.current_thread() is loop_thread:
+                on_loop.append(name)
+            else:
+                off_loop.append(name)
+                assert gate.wait(30), "the test never opened the gate"
+            return real(*args, **kwargs)
+
+        return run
+
+    real_init = job_view.ShownResult.__init__
+    monkeypatch.setattr(job_view.ShownResult, "__init__", watched("read the result", real_init))
+    monkeypatch.setattr(job_view, "encode_png", watched("encode a thumbnail", job_view.encode_png))
+    monkeypatch.setattr(compare, "encode_png", watched("encode the before", compare.encode_png))
+    widget = _edit(make_widget)
+    job = widget.submit()
+    await job  # the poller set done/result: the observers have run
+    ticks = 0
+
+    def tick() -> bool:
+        nonlocal ticks
+        ticks += 1
+        return bool(off_loop)
+
+    await _until(tick, "the result being read on a thread")
+    ticks_while_held = ticks
+    await _until(lambda: tick() and ticks > ticks_while_held + 3, "the loop to go on while it is held")
+    assert widget.panel.view.after == b""  # nothing on view yet: the thread holds it
+    assert widget.panel.result_box.layout.display == "none"
+    gate.set()
+    await _until(lambda: widget.panel.result_box.layout.display == "flex", "the result on view")
+    await _until(lambda: widget.panel.strip.children, "the thumbnail in the history strip")
+    assert on_loop == []
+    assert {"read the result", "encode the before", "encode a thumbnail"} <= set(off_loop)
+
+
+async def test_the_job_states_from_the_poller_never_recheck_the_input(make_widget):
+    """Checking the input means checking the mask (about 100 ms on a 12 MP photo): a job's states,
+    set by the poller on the kernel's loop, only bring "sending…" up to date; they never re-check."""
+    widget = _edit(make_widget)
+    built: list[bool] = []
+    real = widget.build_input
+
+    def counted(*, new_seed: bool) -> Any:
+        built.append(new_seed)
+        return real(new_seed=new_seed)
+
+    widget.build_input = counted
+    widget.submit_button.click()
+    (job,) = widget.jobs
+    assert widget.submit_button.disabled  # sending…
+    states: list[str] = []
+    job.observe(lambda change: states.append(change.new), "state")
+    await job
+    assert len(states) >= 2  # the poller did move the job through its states
+    assert built == [True]  # the submit's own input; no re-check since
+    assert not widget.submit_button.disabled
+    assert "sending" not in widget.reason.value

@@ -11,6 +11,8 @@ from ideogram_widgets.api import AsyncClient, InputError, Resolution
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.widgets.reframe_widget import ReframeWidget
 
+from ..jobs.helpers import until
+
 IMAGE = sample_image(300, 200)
 
 
@@ -59,10 +61,8 @@ async def test_submit_runs_in_the_background_and_shows_the_result(widget):
     assert widget.jobs == [job]
     output = await job
     assert output.image.size == (1536, 640)
-    for _ in range(50):  # the panel observes the job; its last update may follow the await by a tick
-        if widget.panel.result_box.layout.display == "flex":
-            break
-        await asyncio.sleep(0.02)
+    # the panel observes the job and prepares the pictures on a thread: they follow the await shortly
+    await until(lambda: widget.panel.result_box.layout.display == "flex" and widget.panel.strip.children)
     assert widget.result is not None
     assert widget.result.size == (1536, 640)
     assert "done in" in widget.panel.rows.children[0].status.value
@@ -126,3 +126,27 @@ def test_a_token_entered_in_the_field_switches_backend_but_never_becomes_state(m
     widget.token._receive(widget.token, {"type": "clear_token"}, [])
     assert not widget.manager.client.has_token
     assert "local sandbox" in widget.banner.value
+
+
+def _starred(widget: ReframeWidget) -> list[str]:
+    """Every resolution that carries the star, across the three orientations."""
+    starred = []
+    chosen = widget.resolution
+    for orientation in ("landscape", "square", "portrait"):
+        widget.picker.orientation.value = orientation
+        starred += [value for label, value in widget.picker.choice.options if "★" in label]
+    widget.resolution = chosen  # looking through the groups moved the choice: put it back
+    return starred
+
+
+def test_a_new_image_moves_the_closest_star_and_keeps_the_choice(widget):
+    widget.resolution = "1536x640"
+    assert _starred(widget) == ["1248:832 (3:2)"]
+    portrait = sample_image(200, 300)
+    widget.set_image(portrait)
+    assert widget.resolution == Resolution.parse("1536x640")  # the user's choice is not changed
+    closest = Resolution.closest_to(portrait)
+    assert closest.orientation == "portrait"
+    assert _starred(widget) == [closest.value]
+    widget.picker.orientation.value = "portrait"  # switching group lands on the new closest
+    assert widget.resolution == closest

@@ -55,6 +55,7 @@ async def test_a_resumed_job_finishes_in_the_view_with_its_result_and_tools(
     assert row.job is report[0]
     await report[0]
     await _until(lambda: view.panel.result_box.layout.display == "flex", "the result on view")
+    assert view.panel.result_box in view.children  # on screen, not only "displayed" in its trait
     shown = view.panel.shown()
     assert shown is not None
     assert shown.image.size == IMAGE.size
