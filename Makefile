@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
+# the browser tests and benchmarks launch this binary (tests/browser/conftest.py reads it)
+export CHROMIUM
 PORT ?= 8888
 PYTEST_ARGS ?=
 JUPYTER_ARGS ?=

@@ -21,6 +21,7 @@ Example::
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -34,7 +35,8 @@ from .jupyter import JupyterServer, KernelProbe, Kind, isolated_env, wait_until
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 AXE = Path(__file__).resolve().parents[2] / "js" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
+# `make test CHROMIUM=/path/to/chromium` (the Makefile exports it) picks another browser binary
+CHROMIUM = Path(os.environ.get("CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -161,6 +163,8 @@ def playwright_instance() -> Iterator[Playwright]:
 @pytest.fixture(scope="package")
 def chromium(playwright_instance: Playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
+    if os.environ.get("CHROMIUM") and not CHROMIUM.exists():
+        pytest.fail(f"CHROMIUM={CHROMIUM} does not exist")
     if executable is None:
         pytest.fail("Chromium is not installed: `make browser` (apt-get install chromium) installs it")
     env: dict[str, str | float | bool] = dict(isolated_env(tmp_path_factory.mktemp("chromium")))
