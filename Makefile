@@ -43,9 +43,11 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
 	fi
 
-lint: env
+# biome (js/biome.jsonc) lints the TypeScript: its binary comes with `npm ci`, no network at run time
+lint: env $(JS_DEPS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	cd js && npm run --silent lint
 
 typecheck: env
 	$(VENV)/bin/mypy
