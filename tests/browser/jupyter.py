@@ -18,16 +18,16 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import httpx
 import nbformat
 from jupyter_client.blocking.client import BlockingKernelClient
 
+from tests._timing import wait_until as wait_until  # re-exported: the browser tests import it from here
+
 Kind = Literal["lab", "notebook"]
-T = TypeVar("T")
 
 # JupyterLab asks whether to fetch news and checks for updates; both toasts cover the notebook.
 _SETTING_OVERRIDES = {
@@ -35,25 +35,6 @@ _SETTING_OVERRIDES = {
     # widget state goes into saved notebooks, so a test can check the token never does
     "@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True},
 }
-
-
-def wait_until(
-    condition: Callable[[], T], *, timeout: float = 30.0, interval: float = 0.05, what: str = ""
-) -> T:
-    """Poll ``condition`` until it returns something truthy; return it, or fail after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
-    while True:
-        try:
-            value = condition()
-            if value:
-                return value
-        except Exception as exc:  # the condition may fail while the thing it checks is starting
-            last_error = exc
-        if time.monotonic() > deadline:
-            detail = f" (last error: {last_error!r})" if last_error else ""
-            raise TimeoutError(f"timed out after {timeout} s waiting for {what or condition}{detail}")
-        time.sleep(interval)
 
 
 def free_port() -> int:

@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 
 from ideogram_widgets.api import AsyncClient, EditInput, ReframeInput, RetryPolicy
 from ideogram_widgets.jobs import Job, JobManager
+from tests._timing import wait_until_async
 
 Inproc = Callable[..., tuple[AsyncClient, Starlette]]
 """The type of the ``inproc`` fixture."""
@@ -86,18 +87,8 @@ def http_client(url: str, **options: Any) -> AsyncClient:
     return AsyncClient(None, base_url=f"{url}/v1", transport=transport, **options)
 
 
-async def until(condition: Any, timeout: float = 10.0, step: float = 0.005) -> None:
-    """Wait (on the running loop) until ``condition()`` is true; fail after ``timeout`` seconds."""
-    import asyncio
-    import time
-
-    deadline = time.monotonic() + timeout
-    for _ in range(10**9):
-        if condition():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {condition}")
-        await asyncio.sleep(step)
+until = wait_until_async
+"""Wait (on the running loop) until ``condition()`` is true; fail after ``timeout`` seconds."""
 
 
 def file_bytes(folder: Any) -> dict[str, bytes]:
