@@ -74,8 +74,8 @@ class FakeClock:
     """A clock that stands still until a test moves ``now`` (pass it as ``SandboxConfig(clock=...)``;
     after moving it, ``poke`` the sandbox's queue so its workers look at the time again)."""
 
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
+    def __init__(self, now: float | None = None) -> None:
+        self.now = time.time() if now is None else now  # by default it starts at the real time
 
     def __call__(self) -> float:
         return self.now

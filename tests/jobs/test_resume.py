@@ -195,6 +195,7 @@ async def test_a_job_that_expired_while_nobody_watched_ends_expired(inproc: Inpr
     await until(lambda: bool(job.request_id))
     job.stop()
     # it finished, and its result expired, while no one followed it
+    await until(lambda: queue.get(job.request_id).state == "in_progress")  # started by the clock as it is
     clock.now += 1.0  # past its 20 ms
     queue.poke()
     finished = await asyncio.to_thread(queue.wait_finished, job.request_id, 30.0)
