@@ -85,7 +85,8 @@ function packAligned(mask: Uint8Array, width: number, height: number, out: Uint8
   }
 }
 
-function chunk(type: string, body: Uint8Array): Uint8Array {
+/** One PNG chunk: length, type, body and CRC (exported for the tests, which build PNGs of their own). */
+export function chunk(type: string, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + body.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, body.length);

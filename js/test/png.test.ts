@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { crc32, decodeMaskPng, encodeMaskPng, packRows, pngSize } from "../src/png";
+import { chunk, crc32, decodeMaskPng, encodeMaskPng, packRows, pngSize } from "../src/png";
 
 function randomMask(w: number, h: number, seed: number): Uint8Array {
   let s = seed;
@@ -15,16 +15,6 @@ function randomMask(w: number, h: number, seed: number): Uint8Array {
 async function deflate(data: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("deflate"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-function chunk(type: string, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + body.length);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, body.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(body, 8);
-  v.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
-  return out;
 }
 
 /** An 8-bit greyscale PNG whose rows use the given filter (what other encoders, e.g. Pillow, may write). */
