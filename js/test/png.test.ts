@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { chunk, crc32, decodeMaskPng, encodeMaskPng, packRows, pngSize } from "../src/png";
+import { assemblePng, crc32, decodeMaskPng, encodeMaskPng, packRows, pngSize } from "../src/png";
 
 function randomMask(w: number, h: number, seed: number): Uint8Array {
   let s = seed;
@@ -33,24 +33,7 @@ async function greyPng(grey: Uint8Array, w: number, h: number, filter: number): 
       raw[y * (w + 1) + 1 + x] = (cur - pred) & 0xff;
     }
   }
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, w);
-  v.setUint32(4, h);
-  ihdr[8] = 8;
-  const parts = [
-    new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", await deflate(raw)),
-    chunk("IEND", new Uint8Array()),
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return assemblePng(await deflate(raw), w, h, 8);
 }
 
 describe("mask PNG", () => {
