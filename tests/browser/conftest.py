@@ -26,12 +26,15 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Playwright, sync_playwright
 
 from .jupyter import JupyterServer, KernelProbe, Kind, isolated_env, wait_until
+
+if TYPE_CHECKING:
+    from ._painter import Painter
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 AXE = Path(__file__).resolve().parents[2] / "js" / "node_modules" / "axe-core" / "axe.min.js"
@@ -233,3 +236,25 @@ def open_notebook(
     finally:
         for nb in pages:
             nb.close()
+
+
+@pytest.fixture(scope="module")
+def painter_page(
+    chromium: Browser, jupyter: JupyterServer, request: pytest.FixtureRequest
+) -> Iterator[Painter]:
+    """The painter tests' page (one per module, named after it: ``test_mask_painter_tools_browser`` →
+    ``painter-tools``): a notebook showing ``_painter.NOTEBOOK``'s MaskPainter."""
+    from ._painter import open_painter  # _painter imports this module
+
+    module = request.module.__name__.rsplit(".", 1)[-1]
+    yield from open_painter(
+        chromium, jupyter, module.removeprefix("test_mask_").removesuffix("_browser").replace("_", "-")
+    )
+
+
+@pytest.fixture
+def painter(painter_page: Painter) -> Iterator[Painter]:
+    """The module's painter, reset for each test (empty mask, brush, Light theme); no page errors after."""
+    from ._painter import fresh_painter
+
+    yield from fresh_painter(painter_page)
