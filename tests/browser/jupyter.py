@@ -23,7 +23,9 @@ from typing import Any, Literal
 
 import httpx
 import nbformat
+import numpy as np
 from jupyter_client.blocking.client import BlockingKernelClient
+from PIL import Image
 
 from tests._timing import wait_until as wait_until  # re-exported: the browser tests import it from here
 
@@ -185,3 +187,13 @@ class KernelProbe:
                 f"kernel error in {expression!r}: {result.get('ename')}: {result.get('evalue')}"
             )
         return ast.literal_eval(result["data"]["text/plain"])
+
+    def image_and_mask(self, probe: Path, widget: str = "edit") -> tuple[np.ndarray, np.ndarray]:
+        """The input picture (RGB array) and the painter's mask of the kernel's EditWidget ``widget``, as
+        the kernel holds them (saved there as ``probe``.png and .npy, read back here)."""
+        png, npy = f"{probe}.png", f"{probe}.npy"
+        self.run(f"import numpy as _np; {widget}.image.save({png!r})")
+        self.run(f"_np.save({npy!r}, {widget}.painter.mask_array)")
+        with Image.open(png) as image:
+            picture = np.asarray(image.convert("RGB"))
+        return picture, np.load(npy)
