@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
+# the browser tests and benchmarks launch this binary (tests/browser/conftest.py reads it)
+export CHROMIUM
 PORT ?= 8888
 PYTEST_ARGS ?=
 JUPYTER_ARGS ?=
@@ -41,9 +43,11 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
 	fi
 
-lint: env
+# biome (js/biome.jsonc) lints the TypeScript: its binary comes with `npm ci`, no network at run time
+lint: env $(JS_DEPS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	cd js && npm run --silent lint
 
 typecheck: env
 	$(VENV)/bin/mypy

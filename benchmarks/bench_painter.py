@@ -13,15 +13,17 @@ latencies of all runs pooled).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from playwright.sync_api import FloatRect, Page, WebSocket, sync_playwright
+from playwright.sync_api import Browser, FloatRect, Page, WebSocket, sync_playwright
 
 from benchmarks._figures import Figure, print_figures, quick
 from benchmarks._painter_page import (
@@ -189,6 +191,30 @@ def report(painter: dict[str, float], reference: dict[str, float], load_s: float
     print(f"masks sent by the painter for the stroke: {painter['masks']:.0f}")
 
 
+@contextlib.contextmanager
+def fresh_page(browser: Browser, server: JupyterServer) -> Iterator[tuple[Page, WireCounter]]:
+    """A new 1280×1000 page counting its websocket bytes; on the way out the page is closed and every
+    kernel session deleted, so the next run starts on a fresh kernel."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, device_scale_factor=1)
+    try:
+        page = context.new_page()
+        yield page, WireCounter(page)
+    finally:
+        context.close()
+        for session in server.api("GET", "/api/sessions").json():  # its kernel, before the next
+            server.api("DELETE", f"/api/sessions/{session['id']}")
+
+
+def painter_then_reference(
+    page: Page, kernel: KernelProbe, wire: WireCounter
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The MaskPainter's run, then the ipycanvas reference's, on the open notebook; closes ``kernel``."""
+    try:
+        return run_painter(page, kernel, wire), run_reference(page, kernel, wire)
+    finally:
+        kernel.close()
+
+
 def open_notebook(server: JupyterServer, page: Page) -> tuple[KernelProbe, float]:
     """Open and run the benchmark notebook; returns a probe into its kernel and the painter's load time."""
     filename = server.write_notebook("bench", [SETUP, PAINTER, REFERENCE])
@@ -304,18 +330,9 @@ def main() -> list[Figure]:
         try:
             loads = load_figures(server, browser)
             for _ in range(2 if quick() else RUNS):
-                context = browser.new_context(viewport={"width": 1280, "height": 1000}, device_scale_factor=1)
-                page = context.new_page()
-                wire = WireCounter(page)
-                kernel, load_s = open_notebook(server, page)
-                try:
-                    painter = run_painter(page, kernel, wire)
-                    reference = run_reference(page, kernel, wire)
-                finally:
-                    kernel.close()
-                    context.close()
-                    for session in server.api("GET", "/api/sessions").json():  # its kernel, before the next
-                        server.api("DELETE", f"/api/sessions/{session['id']}")
+                with fresh_page(browser, server) as (page, wire):
+                    kernel, load_s = open_notebook(server, page)
+                    painter, reference = painter_then_reference(page, kernel, wire)
                 report(painter, reference, load_s)
                 runs.append((painter, reference, load_s))
         finally:

@@ -35,7 +35,7 @@ from benchmarks._latency_proxy import LatencyProxy
 from benchmarks._painter_page import PAINTER, REFERENCE, SETUP
 from benchmarks._probes import PRESERVE_WEBGL, READY
 from benchmarks._remote_figures import TOOLS, Sample, remote_figures
-from benchmarks.bench_painter import WireCounter, run_painter, run_reference
+from benchmarks.bench_painter import fresh_page, painter_then_reference
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, KERNEL_IDLE
 from tests.browser.jupyter import JupyterServer, KernelProbe, isolated_env, wait_until
 
@@ -69,18 +69,9 @@ def open_notebook(server: JupyterServer, proxy: LatencyProxy, page: Page) -> tup
 
 
 def run_jupyter(browser: Browser, server: JupyterServer, proxy: LatencyProxy) -> Sample:
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, device_scale_factor=1)
-    page = context.new_page()
-    wire = WireCounter(page)
-    kernel, sample = open_notebook(server, proxy, page)
-    try:
-        painter = run_painter(page, kernel, wire)
-        reference = run_reference(page, kernel, wire)
-    finally:
-        kernel.close()
-        context.close()
-        for session in server.api("GET", "/api/sessions").json():  # its kernel, before the next
-            server.api("DELETE", f"/api/sessions/{session['id']}")
+    with fresh_page(browser, server) as (page, wire):
+        kernel, sample = open_notebook(server, proxy, page)
+        painter, reference = painter_then_reference(page, kernel, wire)
     sample["MaskPainter"].update(painter, up_to_python=painter["up_to_kernel"])
     sample["ipycanvas"].update(reference, up_to_python=reference["up_to_kernel"])
     return sample

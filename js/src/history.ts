@@ -7,7 +7,7 @@
  * The history keeps a `committed` copy of the mask as it was after the last step: a stroke in progress
  * paints the live raster, and `commit` diffs the two over the stroke's rectangle.
  */
-import { type DirtyRows, MaskRaster, type Rect, unionRect } from "./raster";
+import { type DirtyRows, type MaskRaster, type Rect, unionRect } from "./raster";
 
 export interface Patch {
   rect: Rect;

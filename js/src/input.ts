@@ -214,9 +214,9 @@ export class InputController {
     const arrow = ARROWS[e.key];
     if (arrow && (onControl || e.ctrlKey || e.metaKey)) return; // sliders use arrows
     if (arrow || (e.key === "Enter" && !e.ctrlKey && !e.metaKey)) {
-      const taken = arrow
-        ? (this.t.cursorMove(arrow[0], arrow[1], e.shiftKey), true)
-        : this.t.cursorEnter(e.altKey, e.shiftKey);
+      let taken = true;
+      if (arrow) this.t.cursorMove(arrow[0], arrow[1], e.shiftKey);
+      else taken = this.t.cursorEnter(e.altKey, e.shiftKey);
       if (taken) {
         e.preventDefault();
         e.stopPropagation();

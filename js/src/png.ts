@@ -104,12 +104,13 @@ export async function encodeMaskPng(mask: Uint8Array, width: number, height: num
   return assemblePng(await transform(rows, new CompressionStream("deflate")), width, height);
 }
 
-function assemblePng(zlib: Uint8Array, width: number, height: number): Uint8Array {
+/** A greyscale PNG around deflated rows (exported for the tests, which also build 8-bit ones). */
+export function assemblePng(zlib: Uint8Array, width: number, height: number, bitDepth = 1): Uint8Array {
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width);
   v.setUint32(4, height);
-  ihdr[8] = 1; // bit depth
+  ihdr[8] = bitDepth;
   ihdr[9] = 0; // greyscale
   const parts = [SIGNATURE, chunk("IHDR", ihdr), chunk("IDAT", zlib), chunk("IEND", new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

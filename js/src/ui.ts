@@ -108,7 +108,7 @@ export class Toolbar {
   private growInput: HTMLInputElement;
   private maxBrush = 100;
 
-  constructor(private events: ToolbarEvents) {
+  constructor(events: ToolbarEvents) {
     const button = (label: string, title: string, action: Action, name: string): HTMLButtonElement => {
       const b = el("button", { type: "button", textContent: label, title, cls: "iw-btn", data: { action: name } });
       // a click leaves the keyboard focus on the painter itself, so Space (pan) and the shortcuts keep

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { crc32, decodeMaskPng, encodeMaskPng, packRows, pngSize } from "../src/png";
+import { assemblePng, crc32, decodeMaskPng, encodeMaskPng, packRows, pngSize } from "../src/png";
 
 function randomMask(w: number, h: number, seed: number): Uint8Array {
   let s = seed;
@@ -15,16 +15,6 @@ function randomMask(w: number, h: number, seed: number): Uint8Array {
 async function deflate(data: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("deflate"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-function chunk(type: string, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + body.length);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, body.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(body, 8);
-  v.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
-  return out;
 }
 
 /** An 8-bit greyscale PNG whose rows use the given filter (what other encoders, e.g. Pillow, may write). */
@@ -43,24 +33,7 @@ async function greyPng(grey: Uint8Array, w: number, h: number, filter: number): 
       raw[y * (w + 1) + 1 + x] = (cur - pred) & 0xff;
     }
   }
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, w);
-  v.setUint32(4, h);
-  ihdr[8] = 8;
-  const parts = [
-    new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", await deflate(raw)),
-    chunk("IEND", new Uint8Array()),
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return assemblePng(await deflate(raw), w, h, 8);
 }
 
 describe("mask PNG", () => {

@@ -9,12 +9,12 @@ function picture(rows: string[], colours: Record<string, [number, number, number
   const height = rows.length;
   const width = rows[0]!.length;
   const data = new Uint8ClampedArray(width * height * 4);
-  rows.forEach((row, y) =>
+  rows.forEach((row, y) => {
     [...row].forEach((ch, x) => {
       const [r, g, b] = colours[ch]!;
       data.set([r, g, b, 255], 4 * (y * width + x));
-    }),
-  );
+    });
+  });
   return { data, width, height };
 }
 

@@ -30,6 +30,7 @@ from ideogram_widgets.api import (
 from ideogram_widgets.backend import default_client
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
+from tests._timing import FakeClock, wait_until_async
 
 SCHEMAS = Path(__file__).parents[1] / "schemas"
 SCHEMA = {
@@ -116,11 +117,18 @@ async def test_cancel_works_only_while_queued():
 
 
 async def test_expired_results_are_not_found():
-    with serve_in_thread(SandboxConfig(result_ttl=0.3, **FAST)) as running:
+    clock = FakeClock()  # the sandbox's time: the job's duration and the result's expiry
+    with serve_in_thread(SandboxConfig(result_ttl=0.3, clock=clock, **FAST)) as running:
+        queue = running.sandbox.queue
         async with AsyncClient(base_url=running.url + "/v1") as client:
             sub = await client.submit_input(EditInput(IMAGE, MASK, "x", rendering_speed="TURBO"))
+            await wait_until_async(
+                lambda: getattr(queue.get(sub.request_id), "state", "") == "in_progress",
+                what="the job to start by the clock as it is",
+            )
+            clock.now += 1.0  # past its duration (the worker looks at the clock again within ms)
             answer = await client.wait(sub.request_id)
-            await asyncio.sleep(0.6)
+            clock.now += 0.6  # past result_ttl
             with pytest.raises(NotFoundError):
                 await client.download(answer.image_urls[0])
             with pytest.raises(NotFoundError) as info:

@@ -44,6 +44,22 @@ class View:
         return ((px - self.left) / self.scale, (py - self.top) / self.scale)
 
 
+@dataclass
+class StageShot:
+    """A screenshot of the painter's stage (at ``box`` on the page), read at image pixels through ``view``."""
+
+    pixels: Image.Image
+    box: FloatRect
+    view: View
+
+    def at(self, x: float, y: float) -> tuple[int, int, int]:
+        """The RGB colour shown at image pixel (x, y)."""
+        px, py = self.view.to_page(x, y)
+        rgb = self.pixels.getpixel((int(px - self.box["x"]), int(py - self.box["y"])))
+        assert isinstance(rgb, tuple)
+        return rgb[0], rgb[1], rgb[2]
+
+
 class Painter:
     """The painter on a notebook page, and the same painter as the kernel sees it."""
 
@@ -66,6 +82,13 @@ class Painter:
         box = self.stage.bounding_box()
         assert box is not None
         return box
+
+    def stage_shot(self, name: str, view: View) -> StageShot:
+        """Screenshot the stage (as ``tests/artifacts/<kind>-<name>.png``); read it through ``view``."""
+        shot = self.nb.screenshot(name, self.stage)
+        box = self.box()
+        with Image.open(shot) as image:
+            return StageShot(image.convert("RGB"), box, view)
 
     def fit_view(self, width: int = W, height: int = H) -> View:
         """Where "Fit" must put the image: as large as fits, centred (computed here, not read)."""

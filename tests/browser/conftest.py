@@ -21,20 +21,25 @@ Example::
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Playwright, sync_playwright
 
 from .jupyter import JupyterServer, KernelProbe, Kind, isolated_env, wait_until
 
+if TYPE_CHECKING:
+    from ._painter import Painter
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 AXE = Path(__file__).resolve().parents[2] / "js" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
+# `make test CHROMIUM=/path/to/chromium` (the Makefile exports it) picks another browser binary
+CHROMIUM = Path(os.environ.get("CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -161,6 +166,8 @@ def playwright_instance() -> Iterator[Playwright]:
 @pytest.fixture(scope="package")
 def chromium(playwright_instance: Playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
+    if os.environ.get("CHROMIUM") and not CHROMIUM.exists():
+        pytest.fail(f"CHROMIUM={CHROMIUM} does not exist")
     if executable is None:
         pytest.fail("Chromium is not installed: `make browser` (apt-get install chromium) installs it")
     env: dict[str, str | float | bool] = dict(isolated_env(tmp_path_factory.mktemp("chromium")))
@@ -229,3 +236,25 @@ def open_notebook(
     finally:
         for nb in pages:
             nb.close()
+
+
+@pytest.fixture(scope="module")
+def painter_page(
+    chromium: Browser, jupyter: JupyterServer, request: pytest.FixtureRequest
+) -> Iterator[Painter]:
+    """The painter tests' page (one per module, named after it: ``test_mask_painter_tools_browser`` →
+    ``painter-tools``): a notebook showing ``_painter.NOTEBOOK``'s MaskPainter."""
+    from ._painter import open_painter  # _painter imports this module
+
+    module = request.module.__name__.rsplit(".", 1)[-1]
+    yield from open_painter(
+        chromium, jupyter, module.removeprefix("test_mask_").removesuffix("_browser").replace("_", "-")
+    )
+
+
+@pytest.fixture
+def painter(painter_page: Painter) -> Iterator[Painter]:
+    """The module's painter, reset for each test (empty mask, brush, Light theme); no page errors after."""
+    from ._painter import fresh_painter
+
+    yield from fresh_painter(painter_page)

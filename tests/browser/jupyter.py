@@ -18,16 +18,18 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import httpx
 import nbformat
+import numpy as np
 from jupyter_client.blocking.client import BlockingKernelClient
+from PIL import Image
+
+from tests._timing import wait_until as wait_until  # re-exported: the browser tests import it from here
 
 Kind = Literal["lab", "notebook"]
-T = TypeVar("T")
 
 # JupyterLab asks whether to fetch news and checks for updates; both toasts cover the notebook.
 _SETTING_OVERRIDES = {
@@ -35,25 +37,6 @@ _SETTING_OVERRIDES = {
     # widget state goes into saved notebooks, so a test can check the token never does
     "@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True},
 }
-
-
-def wait_until(
-    condition: Callable[[], T], *, timeout: float = 30.0, interval: float = 0.05, what: str = ""
-) -> T:
-    """Poll ``condition`` until it returns something truthy; return it, or fail after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
-    while True:
-        try:
-            value = condition()
-            if value:
-                return value
-        except Exception as exc:  # the condition may fail while the thing it checks is starting
-            last_error = exc
-        if time.monotonic() > deadline:
-            detail = f" (last error: {last_error!r})" if last_error else ""
-            raise TimeoutError(f"timed out after {timeout} s waiting for {what or condition}{detail}")
-        time.sleep(interval)
 
 
 def free_port() -> int:
@@ -204,3 +187,13 @@ class KernelProbe:
                 f"kernel error in {expression!r}: {result.get('ename')}: {result.get('evalue')}"
             )
         return ast.literal_eval(result["data"]["text/plain"])
+
+    def image_and_mask(self, probe: Path, widget: str = "edit") -> tuple[np.ndarray, np.ndarray]:
+        """The input picture (RGB array) and the painter's mask of the kernel's EditWidget ``widget``, as
+        the kernel holds them (saved there as ``probe``.png and .npy, read back here)."""
+        png, npy = f"{probe}.png", f"{probe}.npy"
+        self.run(f"import numpy as _np; {widget}.image.save({png!r})")
+        self.run(f"_np.save({npy!r}, {widget}.painter.mask_array)")
+        with Image.open(png) as image:
+            picture = np.asarray(image.convert("RGB"))
+        return picture, np.load(npy)

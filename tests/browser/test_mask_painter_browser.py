@@ -7,12 +7,10 @@ where the pointer went, mapped to image pixels by the view transform computed he
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 import pytest
-from PIL import Image
-from playwright.sync_api import Browser
 
 from ._painter import (
     BRUSH,
@@ -22,22 +20,10 @@ from ._painter import (
     Touchscreen,
     W,
     assert_matches,
-    fresh_painter,
-    open_painter,
     stroke_area,
 )
 from .conftest import NotebookPage
-from .jupyter import JupyterServer, wait_until
-
-
-@pytest.fixture(scope="module")
-def painter_page(chromium: Browser, jupyter: JupyterServer) -> Iterator[Painter]:
-    yield from open_painter(chromium, jupyter, "painter")
-
-
-@pytest.fixture
-def painter(painter_page: Painter) -> Iterator[Painter]:
-    yield from fresh_painter(painter_page)
+from .jupyter import wait_until
 
 
 def test_strokes_at_two_zoom_levels_reach_the_kernel_at_full_resolution(painter: Painter) -> None:
@@ -211,24 +197,13 @@ def test_a_mask_set_from_python_shows_on_screen_and_is_undoable_there(painter: P
         "painter.mask = block"
     )
     painter.wait_browser_coverage(400 * 600 / (W * H))
-    fit = painter.fit_view()
-    shot = painter.nb.screenshot("painter-mask-from-python", painter.stage)
-    box = painter.box()
-    with Image.open(shot) as image:
-        pixels = image.convert("RGB")
-
-        def at(x: float, y: float) -> tuple[int, int, int]:
-            px, py = fit.to_page(x, y)
-            rgb = pixels.getpixel((int(px - box["x"]), int(py - box["y"])))
-            assert isinstance(rgb, tuple)
-            return rgb[0], rgb[1], rgb[2]
-
-        for x, y in [(800, 500), (520, 320), (1080, 680)]:
-            r, g, b = at(x, y)
-            assert (g > 240, r < 15, b < 15) == (True, True, True), (x, y, (r, g, b))
-        for x, y in [(200, 1000), (480, 500), (800, 720)]:
-            r, g, b = at(x, y)
-            assert not (g > 200 and r < 60 and b < 60), (x, y, (r, g, b))
+    shot = painter.stage_shot("painter-mask-from-python", painter.fit_view())
+    for x, y in [(800, 500), (520, 320), (1080, 680)]:
+        r, g, b = shot.at(x, y)
+        assert (g > 240, r < 15, b < 15) == (True, True, True), (x, y, (r, g, b))
+    for x, y in [(200, 1000), (480, 500), (800, 720)]:
+        r, g, b = shot.at(x, y)
+        assert not (g > 200 and r < 60 and b < 60), (x, y, (r, g, b))
     assert painter.root.locator(".iw-color").input_value() == "#00ff00"
 
     v = painter.kernel_version()

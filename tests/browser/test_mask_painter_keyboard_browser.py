@@ -6,17 +6,15 @@ bare MaskPainter in the Light and Dark themes, focus rings and text contrast mea
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from playwright.sync_api import Browser
 
-from ._painter import H, Painter, W, assert_matches, fresh_painter, open_painter
+from ._painter import H, Painter, W, assert_matches
 from .conftest import ARTIFACTS
-from .jupyter import JupyterServer, wait_until
+from .jupyter import wait_until
 
 AXE = Path(__file__).resolve().parents[2] / "js" / "node_modules" / "axe-core" / "axe.min.js"
 THEMES = ["JupyterLab Light", "JupyterLab Dark"]
@@ -80,16 +78,6 @@ FOCUS_RING = """
   };
 }
 """
-
-
-@pytest.fixture(scope="module")
-def painter_page(chromium: Browser, jupyter: JupyterServer) -> Iterator[Painter]:
-    yield from open_painter(chromium, jupyter, "painter-keyboard")
-
-
-@pytest.fixture
-def painter(painter_page: Painter) -> Iterator[Painter]:
-    yield from fresh_painter(painter_page)
 
 
 def _channel(v: float) -> float:

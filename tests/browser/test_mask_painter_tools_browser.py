@@ -6,15 +6,12 @@ wraps in a narrow notebook. Each action is one undoable step and one mask for th
 from __future__ import annotations
 
 import colorsys
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser
 
-from ._painter import Painter, fresh_painter, open_painter
-from .jupyter import JupyterServer
+from ._painter import Painter
 
 PW, PH = 1200, 800
 # a red-brown left half, a blue right half with a red-brown disc in it (the same colour, not connected)
@@ -31,17 +28,12 @@ painter.overlay_color = "auto"
 """
 
 
-@pytest.fixture(scope="module")
-def painter_page(chromium: Browser, jupyter: JupyterServer) -> Iterator[Painter]:
-    yield from open_painter(chromium, jupyter, "painter-tools")
-
-
 @pytest.fixture
-def painter(painter_page: Painter) -> Iterator[Painter]:
-    for p in fresh_painter(painter_page):
-        p.nb.kernel.run(PICTURE)
-        p.wait_image(PW, PH)
-        yield p
+def painter(painter: Painter) -> Painter:
+    """The module's painter (reset by conftest's fixture), showing this module's picture."""
+    painter.nb.kernel.run(PICTURE)
+    painter.wait_image(PW, PH)
+    return painter
 
 
 def left_half() -> np.ndarray:
@@ -144,29 +136,19 @@ def test_the_mask_shows_on_a_picture_of_its_own_colour(painter: Painter) -> None
     turn = abs(overlay_hue - picture_hue) * 360
     assert min(turn, 360 - turn) >= 150  # "auto": opposite the picture's mean hue on the colour wheel
     view = painter.fit_view(PW, PH)
-    shot = painter.nb.screenshot("painter-overlay-auto", painter.stage)
-    box = painter.box()
-    with Image.open(shot) as image:
-        pixels = image.convert("RGB")
-
-        def at(x: float, y: float) -> tuple[int, int, int]:
-            px, py = view.to_page(x, y)
-            rgb = pixels.getpixel((int(px - box["x"]), int(py - box["y"])))
-            assert isinstance(rgb, tuple)
-            return rgb[0], rgb[1], rgb[2]
-
-        inside, outside = at(300, 400), at(300, 700)  # the same red-brown, masked and not
-        assert sum(abs(a - b) for a, b in zip(inside, outside, strict=True)) > 100
-        # the edge is opaque ink or paper (black / white in the Light theme) along the mask's left side
-        column = round(view.to_page(100, 0)[0] - box["x"])
-        edge = [
-            pixels.getpixel((column + dx, round(view.to_page(0, y)[1] - box["y"])))
-            for y in range(250, 550, 10)
-            for dx in (0, 1)
-        ]
-        colours = {p for p in edge if isinstance(p, tuple) and (max(p) < 30 or min(p) > 225)}
-        assert any(max(p) < 30 for p in colours)
-        assert any(min(p) > 225 for p in colours)
+    shot = painter.stage_shot("painter-overlay-auto", view)
+    inside, outside = shot.at(300, 400), shot.at(300, 700)  # the same red-brown, masked and not
+    assert sum(abs(a - b) for a, b in zip(inside, outside, strict=True)) > 100
+    # the edge is opaque ink or paper (black / white in the Light theme) along the mask's left side
+    column = round(view.to_page(100, 0)[0] - shot.box["x"])
+    edge = [
+        shot.pixels.getpixel((column + dx, round(view.to_page(0, y)[1] - shot.box["y"])))
+        for y in range(250, 550, 10)
+        for dx in (0, 1)
+    ]
+    colours = {p for p in edge if isinstance(p, tuple) and (max(p) < 30 or min(p) > 225)}
+    assert any(max(p) < 30 for p in colours)
+    assert any(min(p) > 225 for p in colours)
 
 
 def test_a_narrow_toolbar_wraps_by_groups_and_keeps_help_with_the_view(painter: Painter) -> None:

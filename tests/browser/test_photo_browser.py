@@ -83,13 +83,7 @@ def test_a_portrait_phone_photo_is_edited_end_to_end(
     assert abs(drawn["width"] / drawn["height"] - UPRIGHT[0] / UPRIGHT[1]) < 0.01, drawn  # not stretched
     assert drawn["width"] <= UPRIGHT[0], drawn  # never upscaled
     assert drawn["height"] <= frame["height"], (drawn, frame)  # shrunk whole, not cropped
-    probe = jupyter.base / "phone-probe"
-    nb.kernel.run(
-        f"import numpy as _np; edit.image.save({str(probe) + '.png'!r}); "
-        f"_np.save({str(probe) + '.npy'!r}, edit.painter.mask_array)"
-    )
-    original = np.asarray(Image.open(str(probe) + ".png").convert("RGB"))
-    mask = np.load(str(probe) + ".npy")
+    original, mask = nb.kernel.image_and_mask(jupyter.base / "phone-probe")
     after = np.asarray(shown)
     assert after.shape == original.shape == (UPRIGHT[1], UPRIGHT[0], 3)
     band = _grow(mask, 2 * DEFAULT_FEATHER + 1)

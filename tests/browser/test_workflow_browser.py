@@ -106,13 +106,7 @@ def test_draw_a_mask_submit_and_see_the_edit_in_the_page(quickstart: NotebookPag
     row.locator("text=done in").wait_for(timeout=60_000)
     shown = image_in_page(edit_widget(nb).locator(".iw-result-view img.iw-compare-after").first, (W, H))
 
-    probe = nb.server.base / f"probe-{nb.kind}"
-    nb.kernel.run(
-        f"import numpy as _np; edit.image.save({str(probe) + '.png'!r}); "
-        f"_np.save({str(probe) + '.npy'!r}, edit.painter.mask_array)"
-    )
-    original = np.asarray(Image.open(str(probe) + ".png").convert("RGB"))
-    mask = np.load(str(probe) + ".npy")
+    original, mask = nb.kernel.image_and_mask(nb.server.base / f"probe-{nb.kind}")
     after = np.asarray(shown)
     assert after.shape == original.shape
     assert np.array_equal(after[~mask], original[~mask]), "pixels outside the mask changed"

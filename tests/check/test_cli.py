@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,11 +45,20 @@ def assert_clean(done: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in both
 
 
-def test_matching_service_exits_0(sandbox_server: Callable[..., str]) -> None:
-    url = sandbox_server(config(token=TOKEN))
+def check_sandbox(
+    sandbox_server: Callable[..., str], exit_code: int, **settings: Any
+) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """The check as a user runs it against a sandbox with ``settings`` (and the token): it must exit with
+    ``exit_code``, with no token or traceback in what it printed. Returns the sandbox's URL and the run."""
+    url = sandbox_server(config(**{"token": TOKEN, **settings}))
     done = run_cli("--base-url", f"{url}/v1")
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == exit_code, done.stdout + done.stderr
     assert_clean(done)
+    return url, done
+
+
+def test_matching_service_exits_0(sandbox_server: Callable[..., str]) -> None:
+    url, done = check_sandbox(sandbox_server, 0)
     assert "[ok     ] input schema" in done.stdout
     assert "[ok     ] data URIs" in done.stdout
     assert "[ok     ] mask polarity" in done.stdout
@@ -61,10 +71,7 @@ def test_matching_service_exits_0(sandbox_server: Callable[..., str]) -> None:
 
 
 def test_white_is_edit_service_exits_1_and_names_the_setting(sandbox_server: Callable[..., str]) -> None:
-    url = sandbox_server(config(token=TOKEN, mask_polarity="white_is_edit"))
-    done = run_cli("--base-url", f"{url}/v1")
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert_clean(done)
+    url, done = check_sandbox(sandbox_server, 1, mask_polarity="white_is_edit")
     assert "[differs] mask polarity" in done.stdout
     assert 'set mask_polarity="white_is_edit"' in done.stdout
     assert 'Change: AsyncClient(mask_polarity="white_is_edit")' in done.stdout
@@ -82,10 +89,7 @@ def test_white_is_edit_service_exits_1_and_names_the_setting(sandbox_server: Cal
 
 
 def test_refused_data_uris_exit_1_with_the_uploader_advice(sandbox_server: Callable[..., str]) -> None:
-    url = sandbox_server(config(token=TOKEN, accept_data_uris=False))
-    done = run_cli("--base-url", f"{url}/v1")
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert_clean(done)
+    _, done = check_sandbox(sandbox_server, 1, accept_data_uris=False)
     assert (
         "[differs] data URIs      data URIs not accepted: pass uploader=... (a function that hosts the PNG"
         in done.stdout
@@ -121,10 +125,7 @@ def test_uploader_option_hosts_the_files_when_data_uris_are_refused(
 
 
 def test_a_wrong_token_exits_2_without_a_traceback(sandbox_server: Callable[..., str]) -> None:
-    url = sandbox_server(config(token="the-right-one"))
-    done = run_cli("--base-url", f"{url}/v1")
-    assert done.returncode == 2
-    assert_clean(done)
+    url, done = check_sandbox(sandbox_server, 2, token="the-right-one")
     assert "error: the service refused the token in RUNCOMFY_API_TOKEN" in done.stderr
     assert done.stdout == ""
     assert stats(url)["submits"] == 0

@@ -601,11 +601,11 @@ def test_a_decompression_bomb_is_refused_quickly(name: str) -> None:
         script.on("/files/a.png", Answer(200, raw=data, headers={"content-type": "image/png"}))
         return scripted_client(script)[0]
 
-    started = time.monotonic()
+    # refused before decoding (Pillow's pixel limit), so it cannot take long: run_call's CALL_LIMIT is
+    # the hang guard, not a wall-clock threshold
     value = run_call(lambda c: c.download(FILE_HOST + "/files/a.png"), make, bytes)
     assert isinstance(value, DownloadError), value
     assert "not a usable image" in str(value)
-    assert time.monotonic() - started < 5.0
 
 
 def test_a_redirect_to_plain_http_is_refused_and_never_fetched() -> None:

@@ -7,7 +7,8 @@ input here. Checked:
 
 * nothing lost — the jobs the service created are exactly the jobs the client holds a request id for, each
   ended here as it ended there, completed ones were downloaded (an image of the right size) and recorded;
-* nothing duplicated — no input became two jobs, and every submit the client sent is one the server saw;
+* nothing duplicated — no input became two jobs, and every submit the client sent is one the server saw
+  (but for one whose connection broke before any answer: it may never have reached the server);
 * every job terminal — completed with a result, or failed with a typed, human-readable error (the only
   jobs without a request id are submits refused or left uncertain, which are never resent).
 """
@@ -39,27 +40,12 @@ from ideogram_widgets.api import (
 )
 from ideogram_widgets.jobs import JobManager, PollPolicy, run_batch
 from ideogram_widgets.sandbox import FAULT_KINDS, SandboxConfig
+from tests.jobs.helpers import CountingTransport, assert_submits_seen_once
 
 EDITS = 1_000
 REFRAMES = 50
 REFRAME_TO = "512:1536 (1:3)"  # the smallest of the 69: keeps the sandbox's work short
 SIZE = (48, 40)
-
-
-class CountingTransport(httpx.AsyncBaseTransport):
-    """Counts the submit requests (and all requests) that go through a real transport."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.counts: Counter[str] = Counter()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        kind = "submit" if request.method == "POST" and "/v1/models/" in request.url.path else "other"
-        self.counts[kind] += 1
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
 
 def inputs() -> list[EditInput | ReframeInput]:
@@ -149,7 +135,7 @@ async def test_a_thousand_jobs_with_every_fault_at_once(
             outcomes[f"{item.state}: {check_error(item.error)}"] += 1
 
     # nothing duplicated: every submit sent was seen by the server once, no input became two jobs
-    assert transport.counts["submit"] == stats["requests"]["submit"]
+    assert_submits_seen_once(transport, stats["requests"]["submit"])
     seeds = Counter(job["seed"] for job in server_jobs)
     assert max(seeds.values()) == 1, [s for s, n in seeds.items() if n > 1][:5]
     prompts = Counter(job["prompt"] for job in server_jobs if job["prompt"])
@@ -194,5 +180,4 @@ async def test_a_thousand_jobs_with_every_fault_at_once(
         f"\n{len(work)} jobs in {took:.1f} s; server created {stats['created']} jobs from "
         f"{stats['requests']['submit']} submit requests; faults {faults} (total {sum(faults.values())}); "
         f"outcomes {dict(outcomes)}; requests {stats['requests']}"
-    )
-    assert took < 180
+    )  # how long it took is printed, not bounded: the 240 s wait_for above is the hang guard

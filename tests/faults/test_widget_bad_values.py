@@ -9,7 +9,6 @@ was.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -351,21 +350,36 @@ def test_a_bad_mask_from_python_is_refused_under_the_painter(
 @pytest.mark.parametrize(
     "png",
     [
-        pytest.param(b"", id="empty bytes"),
         pytest.param(b"\x89PNG\r\n\x1a\n" + b"\0" * 40, id="a broken PNG"),
         pytest.param(png_bytes((10, 10)), id="the wrong size"),
         pytest.param(png_bytes((120, 80), fmt="JPEG"), id="a JPEG"),
     ],
 )
-def test_a_bad_mask_from_the_browser_leaves_a_sane_mask(png: bytes, edit: EditWidget) -> None:
-    with contextlib.suppress(
-        InputError
-    ):  # refused: fine, if the painter still holds a mask of the right size
-        browser_mask(edit, png)
-    assert edit.painter.mask_array.shape == (80, 120)
-    reason = edit.validate()
-    assert reason is None or "mask" in reason
+def test_a_bad_mask_from_the_browser_is_dropped_and_the_kept_one_sent_back(
+    png: bytes, edit: EditWidget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent_back: list[Any] = []
+    monkeypatch.setattr(edit.painter, "send_state", lambda key=None: sent_back.append(key))
+    version = edit.painter.mask_version
+    browser_mask(edit, png)  # a message from the browser: nothing to raise to, it is answered instead
+    assert edit.painter.mask_version == version
+    assert np.array_equal(edit.painter.mask_array, MASK)  # the mask it had is kept...
+    assert sent_back == [["mask_png", "mask_version", "coverage"]]  # ...and shown in the browser again
+    assert edit.validate() is None
+    assert not edit.submit_button.disabled
+    assert shown(edit.mask_error) == ""
     no_traceback_anywhere(edit)
+
+
+def test_an_empty_mask_from_the_browser_is_a_cleared_mask(
+    edit: EditWidget, backend: tuple[AsyncClient, Starlette]
+) -> None:
+    version = edit.painter.mask_version
+    browser_mask(edit, b"")  # b"" is how the painter sends "nothing marked"
+    assert edit.painter.mask_version == version + 1
+    assert not edit.painter.mask_array.any()
+    assert edit.painter.mask_array.shape == (80, 120)
+    refused(edit, backend[1], edit.mask_error, "marks nothing")
 
 
 def test_a_stale_browser_mask_is_ignored(edit: EditWidget) -> None:

@@ -112,7 +112,7 @@ class TrickleProxy:
                 writer.write(answer[i : i + 1])
                 await writer.drain()
                 self.sent[mode] += 1
-                await asyncio.sleep(self.interval)
+                await asyncio.sleep(self.interval)  # the fault itself: a byte every `interval` seconds
         elif mode == "stall":
             writer.write(answer[: answer.index(b"\r\n\r\n") + 4])
             await writer.drain()
@@ -127,4 +127,4 @@ class TrickleProxy:
             writer.write(b"\0" * self.chunk)
             await writer.drain()
             self.sent["endless"] += self.chunk
-            await asyncio.sleep(self.interval)
+            await asyncio.sleep(self.interval)  # the fault itself: a chunk every `interval` seconds, for ever

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -34,6 +35,19 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     DURATIONS.clear()
     yield folder
     stop_all()
+
+
+@pytest.fixture
+def sandbox_and_journal(
+    sandbox_proc: Callable[[SandboxConfig], str], tmp_path: Path
+) -> Callable[..., tuple[str, Path]]:
+    """Factory: ``(url, folder)``, a sandbox in its own process (``SandboxConfig(**options)``) and a journal
+    folder, for the tests whose own processes (given both as arguments) are killed under them."""
+
+    def start(**options: Any) -> tuple[str, Path]:
+        return sandbox_proc(SandboxConfig(**options)), tmp_path / "journal"
+
+    return start
 
 
 @pytest.fixture

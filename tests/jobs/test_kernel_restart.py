@@ -20,6 +20,9 @@ import pytest
 from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import KernelManager, start_new_kernel
 
+from tests._kernel import run_cell
+from tests._timing import wait_until
+
 ROOT = Path(__file__).resolve().parents[2]
 
 SUBMIT = """
@@ -54,17 +57,8 @@ class Kernel:
         self.client = client
 
     def json(self, code: str, timeout: float = 60.0) -> Any:
-        out: list[str] = []
-
-        def hook(msg: dict[str, Any]) -> None:
-            if msg["msg_type"] == "stream":
-                out.append(msg["content"]["text"])
-            elif msg["msg_type"] == "error":
-                out.append(f"{msg['content']['ename']}: {msg['content']['evalue']}")
-
-        reply = self.client.execute_interactive(code, timeout=timeout, output_hook=hook)
-        text = "".join(out)
-        assert reply["content"]["status"] == "ok", text
+        reply, text = run_cell(self.client, code, timeout)
+        assert reply["status"] == "ok", text
         lines = text.strip().splitlines()
         return json.loads(lines[-1]) if lines else None
 
@@ -84,10 +78,7 @@ class Kernel:
         """SIGKILL: no ``finally``, no atexit, nothing flushed on the way out."""
         pid = self.manager.provisioner.pid  # type: ignore[union-attr]
         os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 30
-        while self.manager.is_alive():
-            assert time.monotonic() < deadline, "the kernel did not die"
-            time.sleep(0.05)
+        wait_until(lambda: not self.manager.is_alive(), timeout=30, what="the killed kernel to die")
 
     def close(self) -> None:
         self.client.stop_channels()

@@ -16,7 +16,6 @@ import httpx
 import pytest
 
 from ideogram_widgets.jobs import Journal
-from ideogram_widgets.sandbox import SandboxConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +37,7 @@ async def main(url, home, n):
                 print("SUBMITTED", job.request_id, flush=True)
         await asyncio.sleep(0.001)
     print("ALL", flush=True)
-    await asyncio.sleep(3600)
+    await asyncio.Event().wait()  # until the test kills this process
 
 asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
 """
@@ -108,11 +107,8 @@ def _resume(url: str, home: Path) -> list[dict[str, Any]]:
 
 
 @pytest.mark.slow
-def test_killed_after_submitting_everything(
-    sandbox_proc: Callable[[SandboxConfig], str], tmp_path: Path
-) -> None:
-    url = sandbox_proc(SandboxConfig(workers=4, speed_scale=0.5))
-    home = tmp_path / "journal"
+def test_killed_after_submitting_everything(sandbox_and_journal: Callable[..., tuple[str, Path]]) -> None:
+    url, home = sandbox_and_journal(workers=4, speed_scale=0.5)
     recorded = _submit_then_kill(url, home, 20, kill_after=None)
     assert len(recorded) == 20
     before = _stats(url)
@@ -134,11 +130,8 @@ def test_killed_after_submitting_everything(
 
 
 @pytest.mark.slow
-def test_killed_in_the_middle_of_submitting(
-    sandbox_proc: Callable[[SandboxConfig], str], tmp_path: Path
-) -> None:
-    url = sandbox_proc(SandboxConfig(workers=4, speed_scale=0.3))
-    home = tmp_path / "journal"
+def test_killed_in_the_middle_of_submitting(sandbox_and_journal: Callable[..., tuple[str, Path]]) -> None:
+    url, home = sandbox_and_journal(workers=4, speed_scale=0.3)
     _submit_then_kill(url, home, 30, kill_after=6)
     server_ids = {j["request_id"] for j in _server_jobs(url)}
     entries = Journal(home).entries()

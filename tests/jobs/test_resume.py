@@ -7,12 +7,14 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ideogram_widgets.api import NotFoundError, SubmitUncertainError
 from ideogram_widgets.jobs import JobManager, Output, PollingStoppedError, history, resume, stop_all
 from ideogram_widgets.sandbox import SandboxConfig
+from tests._timing import FakeClock
 
 from .helpers import Inproc, counts, edit, until
 
@@ -75,18 +77,20 @@ async def test_a_completed_but_undownloaded_entry_gets_fresh_urls(inproc: Inproc
     assert counts(client)["result"] == 2  # asked again for the (fresh) URLs
 
 
+EDIT_MODEL = "ideogram/ideogram-v3/edit"
+
+
+def _sent(job_id: str, request_id: str, base_url: str, state: str, **fields: Any) -> dict[str, Any]:
+    """A journal entry of a job the service took (it has a request id) on ``base_url``."""
+    entry = {"id": job_id, "request_id": request_id, "base_url": base_url, "state": state, "created_at": 1.0}
+    return {**entry, **fields}
+
+
 async def test_an_unknown_request_ends_expired(inproc: Inproc) -> None:
     client, _ = inproc()
     manager = JobManager(client)
     manager.journal.write(
-        {
-            "id": "20250101T000000-gone",
-            "request_id": "no-such-request",
-            "model_id": "ideogram/ideogram-v3/edit",
-            "base_url": client.base_url,
-            "state": "in_progress",
-            "created_at": 1.0,
-        }
+        _sent("20250101T000000-gone", "no-such-request", client.base_url, "in_progress", model_id=EDIT_MODEL)
     )
     (job,) = resume(manager=manager)
     with pytest.raises(NotFoundError):
@@ -142,15 +146,7 @@ async def test_mid_submit_entries_of_dead_processes_are_closed_not_resent(inproc
 async def test_entries_of_another_backend_are_left_alone(inproc: Inproc) -> None:
     client, _ = inproc()
     manager = JobManager(client)
-    manager.journal.write(
-        {
-            "id": "x",
-            "request_id": "r",
-            "base_url": "https://elsewhere/v1",
-            "state": "in_queue",
-            "created_at": 1.0,
-        }
-    )
+    manager.journal.write(_sent("x", "r", "https://elsewhere/v1", "in_queue"))
     report = resume(manager=manager)
     assert report == []
     assert [(r.job_id, why.split("):")[0]) for r, why in report.left] == [
@@ -191,12 +187,21 @@ def test_history_limit_and_repr(home: Path) -> None:
 
 
 async def test_a_job_that_expired_while_nobody_watched_ends_expired(inproc: Inproc) -> None:
-    client, _ = inproc(SandboxConfig(speed_scale=0.02, result_ttl=0.3))
+    clock = FakeClock()  # the sandbox's time: the job's duration and the result's expiry
+    client, app = inproc(SandboxConfig(speed_scale=0.02, result_ttl=0.3, clock=clock))
+    queue = app.state.sandbox.queue
     manager = JobManager(client)
     job = manager.submit(edit())
     await until(lambda: bool(job.request_id))
     job.stop()
-    await asyncio.sleep(0.8)  # it finished, and its result expired, while no one followed it
+    # it finished, and its result expired, while no one followed it
+    await until(lambda: queue.get(job.request_id).state == "in_progress")  # started by the clock as it is
+    clock.now += 1.0  # past its 20 ms
+    queue.poke()
+    finished = await asyncio.to_thread(queue.wait_finished, job.request_id, 30.0)
+    assert finished is not None
+    assert finished.state == "completed"
+    clock.now += 1.0  # past the 0.3 s the result is kept
     (again,) = resume(manager=JobManager(client))
     with pytest.raises(NotFoundError, match="expired"):
         await again

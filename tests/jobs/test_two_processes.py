@@ -16,7 +16,6 @@ import httpx
 import pytest
 
 from ideogram_widgets.jobs import Journal
-from ideogram_widgets.sandbox import SandboxConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,7 +60,7 @@ async def main(url, home, n):
     while not all(job.request_id for job in jobs):
         await asyncio.sleep(0.005)
     print("SUBMITTED", " ".join(job.request_id for job in jobs), flush=True)
-    await asyncio.sleep(3600)
+    await asyncio.Event().wait()  # until the test kills this process
 
 asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
 """
@@ -75,10 +74,10 @@ def _python(script: str, *args: str) -> subprocess.Popen[str]:
 
 @pytest.mark.slow
 def test_two_kernels_share_a_journal_nothing_lost_nothing_followed_twice(
-    sandbox_proc: Callable[[SandboxConfig], str], tmp_path: Path
+    sandbox_and_journal: Callable[..., tuple[str, Path]],
 ) -> None:
-    url = sandbox_proc(SandboxConfig(workers=6, speed_scale=0.3))
-    home = str(tmp_path / "journal")
+    url, journal = sandbox_and_journal(workers=6, speed_scale=0.3)
+    home = str(journal)
     victim = _python(VICTIM, url, home, "8")
     assert victim.stdout is not None
     line = victim.stdout.readline()

@@ -26,7 +26,6 @@ import pytest
 from ideogram_widgets.api import SubmitUncertainError
 from ideogram_widgets.jobs import Journal, resume, stop_all
 from ideogram_widgets.jobs.runtime import block_on
-from ideogram_widgets.sandbox import SandboxConfig
 
 from .helpers import http_client
 
@@ -71,6 +70,7 @@ for line in sys.stdin:  # "n1 delay1 n2 delay2 ...": children run side by side, 
         pids[pid] = (n, delay)
     for pid, (n, delay) in sorted(pids.items(), key=lambda p: p[1][1]):
         if delay >= 0:
+            # the subject of the test: each child is killed at its chosen moment (not a wait for a state)
             time.sleep(max(0.0, started + delay - time.monotonic()))
             os.kill(pid, signal.SIGKILL)
     answers = []
@@ -83,10 +83,9 @@ for line in sys.stdin:  # "n1 delay1 n2 delay2 ...": children run side by side, 
 
 @pytest.mark.slow
 def test_after_200_kills_not_sent_and_uncertain_are_never_wrong(
-    sandbox_proc: Callable[[SandboxConfig], str], tmp_path: Path
+    sandbox_and_journal: Callable[..., tuple[str, Path]],
 ) -> None:
-    url = sandbox_proc(SandboxConfig(workers=8, speed_scale=0.02))
-    home = tmp_path / "journal"
+    url, home = sandbox_and_journal(workers=8, speed_scale=0.02)
     zygote = subprocess.Popen(
         [sys.executable, "-c", ZYGOTE, url, str(home)],
         stdin=subprocess.PIPE,

@@ -3,7 +3,6 @@ Submit, URLs downloaded once (the URL is what is sent), and a payload that canno
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 
 from ideogram_widgets.api import AsyncClient, InputError
 from ideogram_widgets.widgets import EditWidget, ReframeWidget
+from tests._timing import wait_until
 
 from .photos import phone_jpeg, quadrant_colour, upright_picture
 
@@ -30,11 +30,7 @@ def client(sandbox: Any, **options: Any) -> AsyncClient:
 
 
 def wait_for(condition: Any, what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
+    wait_until(condition, timeout=timeout, what=what)
 
 
 def test_a_portrait_phone_jpeg_opens_upright_and_says_the_size_sent(sandbox, portrait_jpeg, tmp_path):

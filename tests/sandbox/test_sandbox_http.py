@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 
 from ideogram_widgets.sandbox import SandboxConfig
+from tests._timing import FakeClock
 
 from .helpers import (
     EDIT,
@@ -167,14 +166,17 @@ def test_catalogue_entry(sandbox_server):
 
 
 def test_expiry(sandbox_server, image_uris):
-    url = sandbox_server(SandboxConfig(speed_scale=0.01, result_ttl=1.0))
+    clock = FakeClock()  # the sandbox's time: the job's duration and the result's expiry
+    url = sandbox_server(SandboxConfig(speed_scale=0.01, result_ttl=1.0, clock=clock))
     image, mask = image_uris
     with RawClient(url) as client:
         request_id = client.submit(EDIT, edit_body(image, mask))
+        client.wait(request_id, until={"in_progress"})  # its worker took it by the clock as it is now
+        clock.now += 1.0  # past the job's duration (the worker looks at the clock again within ms)
         client.wait(request_id)
         file_url = client.result(request_id)["output"]["image"]
         assert client.download(file_url)
-        time.sleep(1.2)
+        clock.now += 1.2  # past result_ttl
         r = httpx.get(file_url)
         assert r.status_code == 404
         assert r.json()["error_code"] == 404001

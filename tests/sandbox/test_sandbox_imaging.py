@@ -144,8 +144,9 @@ def test_scattered_mask_and_edges():
 
 
 def test_inpaint_handles_a_large_hole_in_a_megapixel_image():
-    # How fast is a figure for benchmarks/ (a wall-clock bound here failed on loaded 2-core machines,
-    # main included); this checks that a 1 MP image with a large hole comes back whole and untouched outside.
+    # How fast is a figure of benchmarks/bench_sandbox.py (a wall-clock bound here failed on loaded 2-core
+    # machines, main included); this checks that a 1 MP image with a large hole comes back whole and
+    # untouched outside.
     rng = np.random.default_rng(0)
     img = rng.integers(0, 255, (1024, 1024, 3), dtype=np.uint8)
     area = np.zeros((1024, 1024), bool)

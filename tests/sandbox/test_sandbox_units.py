@@ -6,6 +6,7 @@ import doctest
 import importlib
 import threading
 import time
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
 from ideogram_widgets.sandbox.jobqueue import Job, JobQueue
 from ideogram_widgets.sandbox.models import EDIT, REFRAME, check_input
+from tests._timing import FakeClock, wait_until
 
 MODULES = [
     "app",
@@ -36,14 +38,14 @@ def test_docstring_examples(name):
     assert failures == 0
 
 
-def _queue(workers: int = 2) -> tuple[JobQueue, list[str]]:
+def _queue(workers: int = 2, clock: Callable[[], float] = time.time) -> tuple[JobQueue, list[str]]:
     stored: list[str] = []
 
     def store(data: bytes, ttl: float) -> str:
         stored.append(data.decode())
         return f"{len(stored)}.png"
 
-    return JobQueue(workers=workers, result_ttl=60.0, store_result=store), stored
+    return JobQueue(workers=workers, result_ttl=60.0, store_result=store, clock=clock), stored
 
 
 def test_cancel_races_with_workers():
@@ -84,13 +86,12 @@ def test_cancel_races_with_workers():
 
 
 def test_close_stops_workers_and_refuses_submits():
-    queue, _ = _queue(workers=3)
+    # the clock stands still: the job is never due, so only close() can end its worker's wait
+    queue, _ = _queue(workers=3, clock=FakeClock())
     queue.submit(Job(request_id="a", model=EDIT, duration=30.0, work=lambda: b"x"))
-    time.sleep(0.05)
-    started = time.monotonic()
+    wait_until(lambda: getattr(queue.get("a"), "state", "") == "in_progress", what="a worker to take the job")
     queue.close()
-    assert time.monotonic() - started < 2.0  # a long job does not hold close() up
-    assert not any(t.is_alive() for t in queue._threads)
+    assert not any(t.is_alive() for t in queue._threads)  # a running job does not hold close() up
     with pytest.raises(RuntimeError):
         queue.submit(Job(request_id="b", model=EDIT, duration=0.0))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 
@@ -14,6 +13,7 @@ from ideogram_widgets.api import AsyncClient, InputError
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
 from ideogram_widgets.widgets import EditWidget
+from tests._timing import wait_until_async
 
 IMAGE = sample_image(240, 160)
 MASK = np.zeros((160, 240), bool)
@@ -106,16 +106,11 @@ async def _two_jobs_cancel_the_second(widget: EditWidget) -> None:
     widget.mask = MASK
     widget.prompt = "first"
     first = widget.submit()
-    for _ in range(200):  # the first reaches the service (a trait set by the background task)
-        if first.request_id:
-            break
-        await asyncio.sleep(0.02)
+    # the first reaches the service (a trait set by the background task)
+    await wait_until_async(lambda: first.request_id, what="the first job's request id")
     widget.prompt = "second"
     second = widget.submit()  # the first is still running: nothing blocks
-    for _ in range(200):  # wait for the service's answer (a trait set by the background task)
-        if second.request_id:
-            break
-        await asyncio.sleep(0.02)
+    await wait_until_async(lambda: second.request_id, what="the second job's request id")
     assert first.state != "completed"  # one worker, 1 s a job: the second is queued behind the first
     row = widget.panel.rows.children[0]
     assert row.job is second
@@ -134,8 +129,8 @@ async def test_use_as_input_continues_from_the_result(widget):
     widget.mask = MASK
     widget.prompt = "x"
     await widget.submit()
-    await asyncio.sleep(0.05)
-    widget.panel.use_as_input()
+    # None until the panel shows the result (its last update may follow the await by a tick)
+    await wait_until_async(widget.panel.use_as_input, what="the result to use as input")
     assert np.array_equal(np.asarray(widget.painter.image), np.asarray(widget.result))
     assert widget.painter.coverage == 0.0  # a fresh mask for the next edit
     assert widget.submit_button.disabled

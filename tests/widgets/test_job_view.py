@@ -23,6 +23,7 @@ from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
 from ideogram_widgets.widgets import EditWidget, ReframeWidget
 from ideogram_widgets.widgets.job_row import resolution_label
 from ideogram_widgets.widgets.studio import REPEAT_WINDOW_S, backend_banner
+from tests._timing import wait_until_async
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = sample_image(240, 160)
@@ -39,12 +40,7 @@ class Clock:
 
 
 async def _until(condition: Callable[[], object], what: str, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
+    await wait_until_async(condition, timeout=timeout, what=what)
 
 
 def _edit(make_widget: Callable[..., Any], **options: Any) -> EditWidget:

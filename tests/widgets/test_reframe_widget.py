@@ -10,8 +10,7 @@ import pytest
 from ideogram_widgets.api import AsyncClient, InputError, Resolution
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.widgets.reframe_widget import ReframeWidget
-
-from ..jobs.helpers import until
+from tests._timing import wait_until_async
 
 IMAGE = sample_image(300, 200)
 
@@ -62,7 +61,10 @@ async def test_submit_runs_in_the_background_and_shows_the_result(widget):
     output = await job
     assert output.image.size == (1536, 640)
     # the panel observes the job and prepares the pictures on a thread: they follow the await shortly
-    await until(lambda: widget.panel.result_box.layout.display == "flex" and widget.panel.strip.children)
+    await wait_until_async(
+        lambda: widget.panel.result_box.layout.display == "flex" and widget.panel.strip.children,
+        what="the result shown",
+    )
     assert widget.result is not None
     assert widget.result.size == (1536, 640)
     assert "done in" in widget.panel.rows.children[0].status.value
@@ -85,9 +87,9 @@ async def test_keep_seed_reuses_it_and_random_rolls_a_new_one(widget):
 async def test_use_as_input_makes_the_result_the_new_source(widget):
     widget.resolution = "1024x1024"
     await widget.submit()
-    await asyncio.sleep(0.05)
-    image = widget.panel.use_as_input()
-    assert image is not None
+    # None until the panel shows the result (its last update may follow the await by a tick)
+    image = await wait_until_async(widget.panel.use_as_input, what="the result to use as input")
+    assert image.size == (1024, 1024)
     assert widget.image.size == (1024, 1024)
     assert widget.preview.placement == (0, 0, 1024, 1024)  # a square source fills a square frame
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from ideogram_widgets.api.client import DEFAULT_BASE_URL
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.widgets import EditWidget, ResumeView
 from ideogram_widgets.widgets.resume_view import describe_report, show_report
+from tests._timing import wait_until_async
 
 IMAGE = sample_image(160, 120)
 MASK = np.zeros((120, 160), bool)
@@ -21,11 +21,7 @@ MASK[30:60, 40:90] = True
 
 
 async def _until(condition: Callable[[], object], what: str, timeout: float = 30.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
+    await wait_until_async(condition, timeout=timeout, what=what)
 
 
 def test_the_widgets_make_notebooks_show_reports_as_the_job_view() -> None:
