@@ -29,6 +29,8 @@ from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
+from ..api.retry import backoff
+
 __all__ = ["DurationModel", "Estimate", "PollPolicy", "Track"]
 
 RUNNING = "in_progress"
@@ -177,8 +179,8 @@ class PollPolicy:
         max_sleep: the longest single wait while trusting a learned duration.
         jitter: delays are scaled by a random factor in ``[1 - jitter, 1 + jitter]`` (when aiming at a
             learned end, only shortened, by at most 10 ms).
-        error_delay / max_error_delay: after failed polls: ``error_delay * 2**(n-1)`` up to the cap, or the
-            service's ``Retry-After`` if longer.
+        error_delay / max_error_delay: after ``n`` failed polls: ``error_delay * 2**(n-1)`` up to the cap
+            (jitter only shortens it), or the service's ``Retry-After`` instead (up to twice the cap).
         max_rate: background polls (not those aimed at a learned end) of all the jobs on one client are
             spread to at most this many per second, so hundreds of jobs cost the kernel (and the
             service's rate limit) a bounded amount.
@@ -255,9 +257,15 @@ class PollPolicy:
         return None  # overdue: the estimate did not hold for this job; back off as without one
 
     def error_wait(self, errors: int, retry_after: float | None = None) -> float:
-        """The wait after ``errors`` failed polls in a row (at least ``retry_after`` when given)."""
-        wait = min(self.max_error_delay, self.error_delay * 2.0 ** min(max(0, errors - 1), 62))  # no overflow
-        wait = self._jitter(wait)
-        if retry_after is not None and retry_after > wait:
-            wait = min(retry_after, self.max_error_delay * 2)
-        return wait
+        """The wait after ``errors`` failed polls in a row: the client's capped exponential
+        :func:`~ideogram_widgets.api.retry.backoff` from ``error_delay`` up to ``max_error_delay``; the
+        service's ``retry_after`` instead when it sent one (up to twice that cap)."""
+        return backoff(
+            errors - 1,
+            base=self.error_delay,
+            cap=self.max_error_delay,
+            jitter=self.jitter,
+            retry_after=retry_after,
+            max_retry_after=2 * self.max_error_delay,
+            rng=self.rng,
+        )
