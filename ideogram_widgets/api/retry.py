@@ -1,8 +1,10 @@
 """When and how long to wait before asking the service again.
 
-Capped exponential backoff with jitter (:func:`backoff`, the one implementation: the client's retries and
-the jobs poller's waits after failed polls both use it); a ``Retry-After`` the service sends is honoured up
-to a cap.
+How soon to poll a job again (:class:`PollCadence`: fast after every change of state, slower while nothing
+changes) is decided here once, for ``AsyncClient.wait`` and the jobs poller (which adds its own caps and
+learned run times on top). Capped exponential backoff with jitter (:func:`backoff`) is written here once
+too: the client's retries and the jobs poller's waits after failed polls both use it. A ``Retry-After`` the
+service sends is honoured up to a cap.
 
 Example:
     >>> policy = RetryPolicy(base_delay=0.5, max_delay=8.0, jitter=0.0)
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-__all__ = ["RetryPolicy", "backoff", "parse_retry_after"]
+__all__ = ["PollCadence", "RetryPolicy", "backoff", "parse_retry_after"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,40 @@ def backoff(
     if jitter:
         wait *= 1.0 - jitter * (rng or random).random()
     return wait
+
+
+@dataclass
+class PollCadence:
+    """How soon to poll one job again: ``first`` right after its state changed, then ``growth`` times the
+    last wait while nothing changes, never more than ``longest``.
+
+    ``state`` is the last state seen, ``interval`` the last wait (0 when none since the change).
+
+    Example:
+        >>> cadence = PollCadence()
+        >>> cadence.saw("in_queue")
+        True
+        >>> [cadence.next_wait(0.25, 1.0) for _ in range(5)]
+        [0.25, 0.375, 0.5625, 0.84375, 1.0]
+        >>> cadence.saw("in_queue"), cadence.saw("in_progress"), cadence.next_wait(0.25, 1.0)
+        (False, True, 0.25)
+    """
+
+    state: str = ""
+    interval: float = 0.0
+
+    def saw(self, state: str) -> bool:
+        """Record the state an answer gave; True when it changed (the waits start again from ``first``)."""
+        if state == self.state:
+            return False
+        self.state, self.interval = state, 0.0
+        return True
+
+    def next_wait(self, first: float, longest: float, growth: float = 1.5) -> float:
+        """The wait before the next poll (and remember it: the one after grows from it)."""
+        step = first if self.interval <= 0 else self.interval * growth
+        self.interval = min(step, longest)
+        return self.interval
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

@@ -1,13 +1,14 @@
 """When to ask the service again: adaptive polling intervals and learned job durations.
 
 The poller asks fast right after a submit and after every change of state, then backs off (×``growth``)
-while nothing changes, never waiting longer than ``relative`` × the time already waited (so a late
+while nothing changes (the :class:`~ideogram_widgets.api.retry.PollCadence` that ``AsyncClient.wait``
+follows too), never waiting longer than ``relative`` × the time already waited (so a late
 detection costs at most a few percent of the job's duration) nor ``max_interval``. Once a few jobs of the
 same kind (model + rendering speed) have run, :class:`DurationModel` knows how long they take: a running
 job is then left alone until just after its usual end (or, when run times vary, a fine step after the
 earliest one) and polled finely from there, which finds the completion sooner *and* with fewer requests
-than a fixed interval. Every delay carries jitter so many jobs
-do not poll in lockstep.
+than a fixed interval. Every delay carries jitter so many jobs do not poll in lockstep; after failed
+polls the waits are the client's :func:`~ideogram_widgets.api.retry.backoff`.
 
 Example:
     >>> policy = PollPolicy(jitter=0.0)
@@ -29,7 +30,7 @@ from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
-from ..api.retry import backoff
+from ..api.retry import PollCadence, backoff
 
 __all__ = ["DurationModel", "Estimate", "PollPolicy", "Track"]
 
@@ -85,17 +86,17 @@ class DurationModel:
 
 
 @dataclass
-class Track:
+class Track(PollCadence):
     """What the poller has seen of one job (monotonic seconds).
 
-    ``before_start`` is a time the job certainly had not started yet (the submit was sent, or a poll saw it
-    waiting); ``first_running`` / ``last_running`` bracket what was seen of its run.
+    A :class:`~ideogram_widgets.api.retry.PollCadence` (the last state and wait, the rule
+    ``AsyncClient.wait`` follows too), plus what the learned run times need: ``before_start`` is a time
+    the job certainly had not started yet (the submit was sent, or a poll saw it waiting);
+    ``first_running`` / ``last_running`` bracket what was seen of its run.
     """
 
-    waiting_since: float
     state: str = "submitted"
-    state_since: float = 0.0
-    interval: float = 0.0
+    waiting_since: float = 0.0
     before_start: float | None = None
     first_running: float | None = None
     last_running: float | None = None
@@ -112,8 +113,9 @@ class Track:
         """A track for a job whose submit was sent at ``now`` and ``answered`` then (or attached to, when
         ``submitted`` is False). The service creates a job between the two; ``answered`` bounds it."""
         if not submitted:
-            return cls(now, state, now)
-        return cls(now, state, now, before_start=now, submitted=answered if answered is not None else now)
+            return cls(state=state, waiting_since=now)
+        sent = answered if answered is not None else now
+        return cls(state=state, waiting_since=now, before_start=now, submitted=sent)
 
     def observe(self, state: str, sent: float, received: float, queue_position: int | None = None) -> bool:
         """Record a status answer (request sent at ``sent``, answer at ``received``); True if it changed."""
@@ -126,10 +128,7 @@ class Track:
             if self.first_running is None:
                 self.first_running = received
             self.last_running = sent
-        if state != self.state:
-            self.state = state
-            self.state_since = received
-            self.interval = 0.0
+        self.saw(state)
         self.queue_position = queue_position
         return changed
 
@@ -233,9 +232,7 @@ class PollPolicy:
         ):
             # next in line: poll often enough to see the start, which the learned end is measured from
             cap = min(cap, max(self.min_interval, 0.25 * estimate.lo))
-        interval = self.min_interval if track.interval <= 0 else track.interval * self.growth
-        track.interval = min(interval, cap)
-        return self._jitter(track.interval)
+        return self._jitter(track.next_wait(self.min_interval, cap, self.growth))
 
     def _aimed(self, track: Track, now: float, estimate: Estimate) -> float | None:
         # Learned run times are measured from the middle of the bracket in which the job was seen to
