@@ -30,7 +30,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from ..api.errors import BlockingCallError
+from ..api.sync import refuse_blocking
 
 __all__ = [
     "block_on",
@@ -115,16 +115,11 @@ def block_on(
     """Wait for ``awaitable`` (a task or future of some loop) from synchronous code.
 
     Raises BlockingCallError when called from a thread whose loop is running (a kernel's cell):
-    blocking there would freeze the loop the awaited work needs; the message says to use ``instead``.
+    blocking there would freeze the loop the awaited work needs; the message says to use ``instead``
+    (:func:`~ideogram_widgets.api.sync.refuse_blocking`, the one refusal of the package).
     Raises TimeoutError after ``timeout`` seconds (the work itself goes on).
     """
-    if running_loop() is not None:
-        if asyncio.iscoroutine(awaitable):
-            awaitable.close()
-        raise BlockingCallError(
-            f"{what} would block the running event loop (a Jupyter kernel runs one), freezing the "
-            f"kernel and every job: use `{instead}` instead"
-        )
+    refuse_blocking(what, instead, awaitable)
     future = asyncio.ensure_future(awaitable, loop=_loop_of(awaitable))
     loop = future.get_loop()
     if loop.is_closed():
