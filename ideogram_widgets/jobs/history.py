@@ -23,6 +23,7 @@ from PIL import Image
 from .journal import Journal
 from .output import read_images
 from .records import needs_resume, result_paths
+from .rows import instant
 
 __all__ = ["History", "JobRecord", "history", "record_of"]
 
@@ -89,15 +90,14 @@ def record_of(entry: dict[str, Any], journal: Journal) -> JobRecord:
     """The record of one journal entry."""
     error = entry.get("error") if isinstance(entry.get("error"), dict) else {}
     params = entry.get("params")
-    finished = entry.get("finished_at")
     return JobRecord(
         job_id=str(entry.get("id")),
         request_id=str(entry.get("request_id") or ""),
         model_id=str(entry.get("model_id") or ""),
         state=str(entry.get("state") or "unknown"),
         params=params if isinstance(params, dict) else {},
-        created_at=float(entry.get("created_at") or 0.0),
-        finished_at=float(finished) if isinstance(finished, int | float) else None,
+        created_at=instant(entry.get("created_at")) or 0.0,
+        finished_at=instant(entry.get("finished_at")),
         files=tuple(result_paths(entry, journal)) if entry.get("downloaded") else (),
         urls=tuple(u for u in entry.get("urls") or [] if isinstance(u, str)),
         error=str(error.get("message") or "") if error else "",

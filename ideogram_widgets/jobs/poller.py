@@ -20,7 +20,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Hashable
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..api.errors import (
@@ -38,6 +37,7 @@ from .errors import JournalError, PollingStoppedError, describe, error_from_reco
 from .follow import Follow
 from .job import Job, Output
 from .owner import Owner
+from .rows import instant
 from .runtime import run_io
 from .saving import Superseded, save
 from .schedule import Track
@@ -208,24 +208,11 @@ def _learn(manager: JobManager, kind: Hashable, track: Track, seen_done: float, 
 
 def _server_total(answer: JobResult) -> float | None:
     """``finished_at - created_at`` as the service reported them (None when it did not, or not sanely)."""
-    try:
-        created = _instant(answer.created_at)
-        finished = _instant(answer.finished_at)
-    except ValueError:
-        return None
+    created, finished = instant(answer.created_at), instant(answer.finished_at)
     if created is None or finished is None:
         return None
     total = finished - created
     return total if 0 < total < 86_400 else None
-
-
-def _instant(text: str | None) -> float | None:
-    if not text:
-        return None
-    when = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.timestamp()
 
 
 async def _final_answer(job: Job, follow: Follow, manager: JobManager) -> JobResult | None:

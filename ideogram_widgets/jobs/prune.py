@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import StorageError
 from .journal import Journal
-from .rows import decode, file_refs
+from .rows import decode, file_refs, instant
 
 __all__ = ["PruneReport", "prune"]
 
@@ -82,7 +82,7 @@ def prune(
         refs[job_id] = file_refs(entry) if entry is not None else []
         count.update(refs[job_id])
         if not is_open:
-            finished.append((float(created) if isinstance(created, int | float) else 0.0, job_id))
+            finished.append((instant(created) or 0.0, job_id))
     finished.sort()
     total = sum(sizes.values())
     going: list[str] = []

@@ -26,6 +26,7 @@ from .follow import Follow
 from .job import Job, Output
 from .journal import Journal
 from .owner import Owner
+from .rows import instant
 from .store import is_open
 
 __all__ = ["entry_of", "job_from_entry", "needs_resume", "owner_alive"]
@@ -112,9 +113,9 @@ def job_from_entry(
         state=str(entry.get("state") or "unknown"),
         params=params if isinstance(params, dict) else {},
         inputs=inputs if isinstance(inputs, dict) else {},
-        created_at=float(entry.get("created_at") or 0.0),
-        submitted_at=_float(entry.get("submitted_at")),
-        updated_at=float(entry.get("updated_at") or entry.get("created_at") or 0.0),
+        created_at=instant(entry.get("created_at")) or 0.0,
+        submitted_at=instant(entry.get("submitted_at")),
+        updated_at=instant(entry.get("updated_at")) or instant(entry.get("created_at")) or 0.0,
         urls=[u for u in entry.get("urls") or [] if isinstance(u, str)],
     )
     if entry.get("error") and not needs_resume(entry):
@@ -138,10 +139,6 @@ def _error(exc: BaseException | None) -> dict[str, Any] | None:
     if exc is None or isinstance(exc, PollingStoppedError):
         return None
     return error_record(exc)
-
-
-def _float(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def result_paths(entry: dict[str, Any], journal: Journal) -> list[Path]:

@@ -36,7 +36,7 @@ from .journal import Journal
 from .manager import JobManager, live_jobs, manager_for
 from .owner import BOOT, Owner
 from .records import entry_of, follow_of, job_from_entry
-from .rows import decode
+from .rows import decode, instant
 from .runtime import current_loop
 
 __all__ = ["ClientFor", "ResumeReport", "resume"]
@@ -206,9 +206,7 @@ def _unreachable(entry: dict[str, Any], url: str, client_for: ClientFor | None) 
 def _where_to_check(entry: dict[str, Any]) -> str:
     url = str(entry.get("base_url") or "")
     label = str(entry.get("label") or entry.get("backend") or url or "the service")
-    created = (
-        float(entry.get("created_at") or 0.0) if isinstance(entry.get("created_at"), int | float) else 0.0
-    )
+    created = instant(entry.get("created_at"))
     stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(created)) if created else "that time"
     if url.rstrip("/") == DEFAULT_BASE_URL.rstrip("/"):
         return f"check the RunComfy dashboard for a job created at {stamp}"
@@ -237,7 +235,7 @@ def _close_mid_submit(entry: dict[str, Any], manager: JobManager, keep_images: b
             f"the process that submitted this job ended after its request left for {label} but before "
             f"the answer was recorded: the job may exist there ({_where_to_check(entry)}); it was not "
             "resent",
-            submitted_at=float(entry.get("created_at") or 0.0),
+            submitted_at=instant(entry.get("created_at")) or 0.0,
         )
         job.finish(state="failed", exc=exc)
     else:

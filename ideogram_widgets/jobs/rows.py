@@ -1,21 +1,27 @@
 """Reading stored entries defensively: a row becomes an entry only when it is well-formed.
 
+Also the one place timestamps are read (:func:`instant`): the journal's epoch seconds and the service's
+ISO 8601 texts alike.
+
 Example:
     >>> decode('{"id": "a", "state": "failed", "created_at": 1.0}', "a", 1.0)["state"]
     'failed'
     >>> decode("{not json", "b", 1.0) is None
     True
+    >>> instant(1735732800), instant("2025-01-01T12:00:00Z"), instant("yesterday"), instant(True)
+    (1735732800.0, 1735732800.0, None, None)
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 from .legacy import valid_entry
 
-__all__ = ["decode", "file_refs"]
+__all__ = ["decode", "file_refs", "instant"]
 
 
 def decode(body: Any, job_id: Any, created: Any) -> dict[str, Any] | None:
@@ -46,3 +52,24 @@ def file_refs(entry: Mapping[str, Any]) -> list[str]:
             if isinstance(ref, dict) and isinstance(ref.get("path"), str):
                 paths.append(ref["path"])
     return paths
+
+
+def instant(value: Any) -> float | None:
+    """Epoch seconds of a timestamp: a number as the journal keeps them, or an ISO 8601 text as the service
+    sends them (``2025-01-01T12:00:00.123Z``; no zone means UTC). None when absent or unreadable (a bool,
+    a text that is not a time), never an exception."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+        return seconds if seconds == seconds else None  # NaN is no time
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if text[-1] in "Zz":
+        text = text[:-1] + "+00:00"
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.timestamp()

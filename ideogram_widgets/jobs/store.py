@@ -35,7 +35,7 @@ from typing import Any
 
 from .connections import connection, drop
 from .owner import Owner
-from .rows import decode, file_refs
+from .rows import decode, file_refs, instant
 
 __all__ = ["Store", "is_open", "rank"]
 
@@ -89,10 +89,6 @@ def is_open(entry: Mapping[str, Any]) -> bool:
     if not entry.get("request_id"):
         return state in SUBMIT_STATES
     return rank(entry) < _TERMINAL_RANK
-
-
-def _number(value: Any, default: float) -> float:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
 
 
 class Store:
@@ -206,7 +202,7 @@ class Store:
 
     @staticmethod
     def _row(entry: Mapping[str, Any], owner: Owner | None, nbytes: int) -> dict[str, Any]:
-        created = _number(entry.get("created_at"), 0.0)
+        created = instant(entry.get("created_at")) or 0.0
         recorded = Owner.from_record(entry.get("owner"))
         holder = owner or recorded
         body = dict(entry)
@@ -217,7 +213,7 @@ class Store:
         return {
             "id": str(entry["id"]),
             "created_at": created,
-            "updated_at": _number(entry.get("updated_at"), created),
+            "updated_at": instant(entry.get("updated_at")) or created,
             "state": str(entry.get("state") or "unknown"),
             "rank": rank(entry),
             "open": int(is_open(entry)),
