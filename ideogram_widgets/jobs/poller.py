@@ -35,7 +35,8 @@ from ..api.wire import JobResult, JobStatus
 from .collect import download
 from .errors import JournalError, PollingStoppedError, describe, error_from_record
 from .follow import Follow
-from .job import Job, Output
+from .history import record_of
+from .job import Job
 from .owner import Owner
 from .rows import instant
 from .runtime import run_io
@@ -100,31 +101,19 @@ async def _let_go(job: Job, follow: Follow, manager: JobManager) -> None:
 
 def _adopt(job: Job, follow: Follow, manager: JobManager, entry: dict[str, Any] | None) -> None:
     """The journal has the last word (another process finished or took the job): show it, stop here."""
-    entry = entry or {}
-    state = str(entry.get("state") or job.state)
-    holder = Owner.from_record(entry.get("owner"))
-    if state == "completed" and entry.get("downloaded"):
-        journal = manager.journal
-        paths = tuple(journal.path(str(r["path"])) for r in entry.get("files") or [] if isinstance(r, dict))
-        composites = tuple(
-            journal.path(str(r["path"])) for r in entry.get("composites") or [] if isinstance(r, dict)
-        )
-        output = Output(
-            job.request_id, job.model_id, paths, tuple(entry.get("urls") or ()), composite_paths=composites
-        )
+    record = record_of(entry, manager.journal) if entry else None
+    output = record.output() if record is not None and record.state == "completed" else None
+    if output is not None:
         job.finish(settle=False, state="completed", output=output)
-    elif entry and not _open(entry):
-        job.finish(settle=False, state=state, exc=error_from_record(entry.get("error") or state))
+    elif record is not None and record.finished:
+        job.finish(
+            settle=False, state=record.state, exc=error_from_record(record.error_record or record.state)
+        )
     else:
+        holder = Owner.from_record(entry.get("owner")) if entry else None
         who = holder.describe() if holder is not None and holder != follow.owner else "another process"
         follow.stop_reason = f"{who} follows this job now"
         job.finish(settle=False, state="stopped", exc=PollingStoppedError(job.request_id, follow.stop_reason))
-
-
-def _open(entry: dict[str, Any]) -> bool:
-    from .store import is_open
-
-    return is_open(entry)
 
 
 async def _follow(job: Job, follow: Follow, manager: JobManager) -> JobResult | None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from .legacy import valid_entry
 
-__all__ = ["decode", "file_refs", "instant"]
+__all__ = ["decode", "file_refs", "instant", "refs"]
 
 
 def decode(body: Any, job_id: Any, created: Any) -> dict[str, Any] | None:
@@ -39,19 +39,19 @@ def decode(body: Any, job_id: Any, created: Any) -> dict[str, Any] | None:
     return entry
 
 
+def refs(entry: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    """The file references an entry keeps under ``key`` (``files``, ``composites``, or the values of
+    ``inputs``): ``{"path": "results/…", "sha256", …}`` dicts with a path; anything else is left out."""
+    found = entry.get(key)
+    items = list(found.values()) if isinstance(found, dict) else found if isinstance(found, list) else []
+    return [
+        ref for ref in items if isinstance(ref, dict) and isinstance(ref.get("path"), str) and ref["path"]
+    ]
+
+
 def file_refs(entry: Mapping[str, Any]) -> list[str]:
     """The relative paths of the files an entry refers to (inputs, results, composites)."""
-    paths = []
-    for key in ("files", "composites"):
-        for ref in entry.get(key) or []:
-            if isinstance(ref, dict) and isinstance(ref.get("path"), str):
-                paths.append(ref["path"])
-    inputs = entry.get("inputs")
-    if isinstance(inputs, dict):
-        for ref in inputs.values():
-            if isinstance(ref, dict) and isinstance(ref.get("path"), str):
-                paths.append(ref["path"])
-    return paths
+    return [str(ref["path"]) for key in ("files", "composites", "inputs") for ref in refs(entry, key)]
 
 
 def instant(value: Any) -> float | None:
