@@ -205,8 +205,3 @@ def stop_all() -> int:
         except Exception:  # pragma: no cover - a stopper must not keep the others from running
             log.exception("stopping %s failed", key)
     return stopped
-
-
-def pending_tasks() -> int:
-    """How many background tasks are alive (for tests and diagnostics)."""
-    return len(_tasks)

@@ -2,9 +2,11 @@
 
 Why SQLite: history and resume read a few rows through an index instead of every file (100,000 past jobs
 cost the same as ten), and a transaction (``BEGIN IMMEDIATE``) makes "take this job if nobody else follows
-it" and "never replace a more final state" single atomic steps, across threads and processes. Every
-operation opens its own short-lived connection (so no connection is ever shared between threads, nor
-inherited by a forked child), with a ``busy_timeout`` so concurrent writers wait instead of failing.
+it" and "never replace a more final state" single atomic steps, across threads and processes. Each
+thread of each process keeps its own connection open (:mod:`.connections`: never shared between threads,
+never used by a forked child; kept open because closing the last one checkpoints the WAL), with a
+``busy_timeout`` so concurrent writers wait instead of failing; the first connection of a process
+prepares a new file (WAL, schema) while the others wait.
 
 Every write carries a *rank* (how final the state is); the UPDATE itself refuses a lower rank, and a
 terminal state is only ever rewritten by the same state (a completed, downloaded job never becomes
