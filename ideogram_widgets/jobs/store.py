@@ -31,7 +31,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -268,13 +268,23 @@ class Store:
 
     # ----------------------------------------------------------------- reading
 
-    def get(self, job_id: str) -> str | None:
-        """The stored body of one entry (JSON text), or None."""
+    def select(self, sql: str, args: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """The rows a query answers, streamed (a caller may stop early); none before the journal's
+        database exists (reading never creates it)."""
         try:
             with self.connect() as conn:
-                found = conn.execute("SELECT body FROM entries WHERE id = ?", (job_id,)).fetchone()
+                yield from conn.execute(sql, args)
         except FileNotFoundError:
-            return None
+            return
+
+    def _first(self, sql: str, args: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        for row in self.select(sql, args):
+            return row
+        return None
+
+    def get(self, job_id: str) -> str | None:
+        """The stored body of one entry (JSON text), or None."""
+        found = self._first("SELECT body FROM entries WHERE id = ?", (job_id,))
         return found[0] if found else None
 
     def recent(
@@ -293,42 +303,26 @@ class Store:
         sql += " ORDER BY created_at DESC, id DESC"
         found: list[dict[str, Any]] = []
         skipped = 0
-        try:
-            with self.connect() as conn:
-                for job_id, created, body in conn.execute(sql, args):
-                    entry = decode(body, job_id, created)
-                    if entry is None:
-                        skipped += 1
-                        continue
-                    found.append(entry)
-                    if limit is not None and len(found) >= limit:
-                        break
-        except FileNotFoundError:
-            return [], 0
+        for job_id, created, body in self.select(sql, args):
+            entry = decode(body, job_id, created)
+            if entry is None:
+                skipped += 1
+                continue
+            found.append(entry)
+            if limit is not None and len(found) >= limit:
+                break
         return found, skipped
 
     def open_rows(self) -> list[tuple[str, str | None, str | None, float | None]]:
         """``(id, base_url, owner, heartbeat)`` of every open entry, oldest first."""
-        try:
-            with self.connect() as conn:
-                return list(
-                    conn.execute(
-                        "SELECT id, base_url, owner, heartbeat FROM entries WHERE open = 1 "
-                        "ORDER BY created_at, id"
-                    )
-                )
-        except FileNotFoundError:
-            return []
+        sql = "SELECT id, base_url, owner, heartbeat FROM entries WHERE open = 1 ORDER BY created_at, id"
+        return [(row[0], row[1], row[2], row[3]) for row in self.select(sql)]
 
     # ----------------------------------------------------------------- bookkeeping
 
     def meta(self, key: str) -> str | None:
         """A value of the ``meta`` table."""
-        try:
-            with self.connect() as conn:
-                found = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        except FileNotFoundError:
-            return None
+        found = self._first("SELECT value FROM meta WHERE key = ?", (key,))
         return str(found[0]) if found else None
 
     def set_meta(self, key: str, value: str, skipped: Mapping[str, str] | None = None) -> None:
@@ -341,11 +335,8 @@ class Store:
 
     def skipped_count(self) -> int:
         """How many legacy files were skipped as malformed."""
-        try:
-            with self.connect() as conn:
-                return int(conn.execute("SELECT COUNT(*) FROM skipped").fetchone()[0])
-        except FileNotFoundError:
-            return 0
+        found = self._first("SELECT COUNT(*) FROM skipped")
+        return int(found[0]) if found else 0
 
     def delete(self, job_ids: Iterable[str]) -> int:
         """Remove entries; returns how many were removed."""
@@ -356,25 +347,14 @@ class Store:
 
     def closed_rows(self) -> list[tuple[str, float, str]]:
         """``(id, created_at, body)`` of every finished entry, oldest first (for pruning)."""
-        try:
-            with self.connect() as conn:
-                return list(
-                    conn.execute(
-                        "SELECT id, created_at, body FROM entries WHERE open = 0 ORDER BY created_at, id"
-                    )
-                )
-        except FileNotFoundError:
-            return []
+        sql = "SELECT id, created_at, body FROM entries WHERE open = 0 ORDER BY created_at, id"
+        return [(row[0], row[1], row[2]) for row in self.select(sql)]
 
     def referenced(self) -> set[str]:
         """Every file path (``inputs/…``, ``results/…``) that some entry refers to."""
         paths: set[str] = set()
-        try:
-            with self.connect() as conn:
-                for job_id, created, body in conn.execute("SELECT id, created_at, body FROM entries"):
-                    entry = decode(body, job_id, created)
-                    if entry is not None:
-                        paths.update(file_refs(entry))
-        except FileNotFoundError:
-            pass
+        for job_id, created, body in self.select("SELECT id, created_at, body FROM entries"):
+            entry = decode(body, job_id, created)
+            if entry is not None:
+                paths.update(file_refs(entry))
         return paths
