@@ -118,35 +118,27 @@ def _adopt(job: Job, follow: Follow, manager: JobManager, entry: dict[str, Any] 
 
 async def _follow(job: Job, follow: Follow, manager: JobManager) -> JobResult | None:
     """Poll until the service says the job is over; return its final answer (None if ended otherwise)."""
-    client, policy = manager.client, manager.policy
+    policy = manager.policy
     track, follow.track = follow.track, None
     kind = manager.kind(job)
     if track is not None:  # just submitted: the first poll comes min_interval later
         await job.sleep(policy.next_delay(track, time.monotonic(), manager.durations.estimate(kind)))
     else:  # attached after a restart: ask at once
         track = Track.start(time.monotonic(), submitted=False, state=job.state)
-    deadline = follow.deadline if follow.deadline is not None else time.monotonic() + manager.max_wait
+    deadline = _deadline(follow, manager)
     while True:
         aimed = track.aimed
         if not aimed:
             await manager.pace(job)  # background polls share a budget; a poll aimed at the end does not wait
         sent = time.monotonic()
+        # aimed at the learned end, ask for the result itself: it answers the current state while the job
+        # runs, and the output at once when it is done (one request and one round trip fewer than
+        # status-then-result)
         try:
-            async with manager.slots:
-                # aimed at the learned end, ask for the result itself: it answers the current state while
-                # the job runs, and the output at once when it is done (one request and one round trip
-                # fewer than status-then-result)
-                answer = await (client.result if aimed else client.status)(job.request_id)
-        except (NotFoundError, *_FATAL) as exc:
-            await _poll_ended(job, follow, manager, exc)
+            answer, track.errors = await _ask(job, follow, manager, aimed, track.errors, deadline)
+        except _Ended:
             return None
-        except APIError as exc:
-            track.errors += 1
-            job.apply(warning=f"{describe(exc)} — retrying")
-            if time.monotonic() > deadline:  # a service that keeps failing is not followed forever
-                _stop_following(job, follow, manager)
-                return None
-            await job.sleep(policy.error_wait(track.errors, getattr(exc, "retry_after", None)))
+        if answer is None:
             continue
         received = time.monotonic()
         previous = job.state
@@ -207,22 +199,45 @@ def _server_total(answer: JobResult) -> float | None:
 async def _final_answer(job: Job, follow: Follow, manager: JobManager) -> JobResult | None:
     """The result answer (retried through transient trouble until the deadline); None when the job ended
     otherwise."""
-    deadline = follow.deadline if follow.deadline is not None else time.monotonic() + manager.max_wait
-    errors = 0
-    while True:
-        try:
-            async with manager.slots:
-                return await manager.client.result(job.request_id)
-        except (NotFoundError, *_FATAL) as exc:
-            await _poll_ended(job, follow, manager, exc)
-            return None
-        except APIError as exc:
-            errors += 1
-            job.apply(warning=f"{describe(exc)} — retrying")
-            if time.monotonic() > deadline:
-                _stop_following(job, follow, manager)
-                return None
-            await job.sleep(manager.policy.error_wait(errors, getattr(exc, "retry_after", None)))
+    deadline, errors = _deadline(follow, manager), 0
+    try:
+        while True:
+            answer, errors = await _ask(job, follow, manager, True, errors, deadline)
+            if isinstance(answer, JobResult):
+                return answer
+    except _Ended:
+        return None
+
+
+class _Ended(Exception):  # noqa: N818 (control flow inside the poller, never shown to users)
+    """Following ends here: the job's outcome is on it already."""
+
+
+def _deadline(follow: Follow, manager: JobManager) -> float:
+    return follow.deadline if follow.deadline is not None else time.monotonic() + manager.max_wait
+
+
+async def _ask(
+    job: Job, follow: Follow, manager: JobManager, result: bool, errors: int, deadline: float
+) -> tuple[JobStatus | JobResult | None, int]:
+    """One status (or, with ``result``, result) request, in one of the client's slots: ``(answer, 0)``;
+    after transient trouble ``(None, errors + 1)`` once the backoff wait is over. Raises :class:`_Ended`
+    when following ends here: the request is unknown or refused, or the deadline passed while the
+    service kept failing (it is not followed forever)."""
+    try:
+        async with manager.slots:
+            client = manager.client
+            return await (client.result if result else client.status)(job.request_id), 0
+    except (NotFoundError, *_FATAL) as exc:
+        await _poll_ended(job, follow, manager, exc)
+        raise _Ended from None
+    except APIError as exc:
+        job.apply(warning=f"{describe(exc)} — retrying")
+        if time.monotonic() > deadline:
+            _stop_following(job, follow, manager)
+            raise _Ended from None
+        await job.sleep(manager.policy.error_wait(errors + 1, getattr(exc, "retry_after", None)))
+        return None, errors + 1
 
 
 async def _collect(job: Job, follow: Follow, manager: JobManager, answer: JobResult) -> None:
