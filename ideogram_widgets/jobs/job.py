@@ -172,7 +172,9 @@ class Job(HasTraits):
         if self._done_event.is_set():
             return self._outcome()
         try:
-            block_on(self._wait_event(), what="job.wait()", instead="await job", timeout=timeout)
+            block_on(
+                self._wait_event(), what="job.wait()", instead="await job", timeout=timeout, loop=self._loop
+            )
         except TimeoutError:
             raise WaitTimeoutError(self.request_id or "(not submitted yet)", timeout or 0.0) from None
         return self._outcome()
