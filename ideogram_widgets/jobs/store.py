@@ -232,8 +232,8 @@ class Store:
     def claim(self, job_id: str, me: Owner, lease: float) -> tuple[bool, str]:
         """Become the owner of an open job unless another live process follows it (its lease is fresh);
         returns ``(taken, why not)``."""
-        now = time.time()
         with self.connect(write=True) as conn:
+            now = time.time()  # inside the transaction: no renewal can land after it and look newer
             found = conn.execute(
                 "SELECT open, owner, heartbeat FROM entries WHERE id = ?", (job_id,)
             ).fetchone()
