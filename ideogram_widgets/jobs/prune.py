@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import StorageError
 from .journal import Journal
@@ -152,12 +154,11 @@ def _cached_files(book: Journal) -> dict[str, int]:
     return sizes
 
 
-def _every_row(book: Journal) -> list[tuple[str, float, int, str]]:
+def _every_row(book: Journal) -> list[tuple[Any, ...]]:
     try:
-        with book.store.connect() as conn:
-            return list(conn.execute("SELECT id, created_at, open, body FROM entries"))
-    except FileNotFoundError:
-        return []
+        return list(book.store.select("SELECT id, created_at, open, body FROM entries"))
+    except sqlite3.Error as exc:
+        raise StorageError(book.store.path, exc, what="(read) the job journal") from None
 
 
 def _mtime(path: Path) -> float:

@@ -36,7 +36,6 @@ from .journal import Journal
 from .manager import JobManager, live_jobs, manager_for
 from .owner import BOOT, Owner
 from .records import entry_of, follow_of, job_from_entry
-from .rows import decode
 from .runtime import current_loop
 
 __all__ = ["ClientFor", "ResumeReport", "resume"]
@@ -131,10 +130,9 @@ def resume(
     report.skipped = book.sync_legacy()
     followed = {job.job_id for job in live_jobs()}
     me = Owner.current()
-    for job_id, base_url, _owner, _beat in book.store.open_rows():
+    for job_id, base_url, entry in book.open_entries():
         if job_id in followed:
             continue
-        entry = decode(book.store.get(job_id), job_id, 0.0)
         if entry is None:
             report.skipped += 1
             continue
