@@ -53,7 +53,7 @@ from .inputs import EditInput, ReframeInput
 from .media import DEFAULT_LIMITS, ImageSource, MaskSource, PayloadLimits, Uploader, decode_image, encode_png
 from .options import MaskPolarity
 from .resolution import DEFAULT_RESOLUTION, Resolution
-from .retry import RetryPolicy
+from .retry import PollCadence, RetryPolicy
 from .wire import CancelOutcome, JobResult, JobStatus, Submission
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "TOKEN_ENV", "AsyncClient", "Result"]
@@ -271,20 +271,18 @@ class AsyncClient:
         changes. Raises JobFailedError, JobCancelledError or WaitTimeoutError (the job is not cancelled).
         """
         deadline = time.monotonic() + timeout
-        interval, last = min_interval, ""
+        cadence = PollCadence()  # the jobs poller's rule too (without its learned run times)
         while True:
             status = await self.status(request_id)
             if on_status is not None:
                 on_status(status)
             if status.is_terminal:
                 return self.finished(await self.result(request_id))
-            if status.state != last:
-                interval, last = min_interval, status.state
+            cadence.saw(status.state)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise WaitTimeoutError(request_id, timeout)
-            await self.sleep(min(interval, remaining))
-            interval = min(max_interval, interval * 1.5)
+            await self.sleep(min(cadence.next_wait(min_interval, max_interval), remaining))
 
     def finished(self, answer: JobResult) -> JobResult:
         """Return a completed answer with images; raise the typed error of a failed or cancelled one."""

@@ -1,7 +1,9 @@
 """A blocking facade over :class:`~ideogram_widgets.api.client.AsyncClient`, for scripts.
 
 In a Jupyter kernel (whose event loop is running) use the async client with ``await`` instead: a blocking
-call there would freeze the kernel, so it raises :class:`BlockingCallError` saying so.
+call there would freeze the kernel, so it raises :class:`BlockingCallError` saying so. That refusal and
+running a coroutine from synchronous code are written once, here (:func:`refuse_blocking`,
+:func:`run_blocking`): the jobs layer's blocking waits and the live check's ``check()`` use them too.
 
 Example (a plain Python script)::
 
@@ -14,7 +16,7 @@ Example (a plain Python script)::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
 from .client import AsyncClient, Result
@@ -24,9 +26,61 @@ from .media import ImageSource, MaskSource
 from .resolution import DEFAULT_RESOLUTION, Resolution
 from .wire import CancelOutcome, JobResult, JobStatus, Submission
 
-__all__ = ["Client"]
+__all__ = ["Client", "refuse_blocking", "run_blocking"]
 
 T = TypeVar("T")
+
+
+def refuse_blocking(what: str, instead: str, work: object = None) -> None:
+    """Raise :class:`BlockingCallError` when this thread runs an event loop (a Jupyter kernel's cell does):
+    blocking there would freeze the loop, and with it the kernel and every widget. ``what`` names the
+    blocking call, ``instead`` the code to write instead; ``work`` (a coroutine that will not run) is
+    closed first.
+
+    Example:
+        >>> refuse_blocking("job.wait()", "await job")   # no loop runs here: nothing to refuse
+        >>> async def in_a_cell() -> None:
+        ...     refuse_blocking("job.wait()", "await job")
+        >>> try:
+        ...     asyncio.run(in_a_cell())
+        ... except BlockingCallError as exc:
+        ...     print(exc)  # doctest: +ELLIPSIS
+        job.wait() would block the running event loop ... use `await job` instead
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    if asyncio.iscoroutine(work):
+        work.close()  # never awaited: close it rather than leave a warning behind
+    raise BlockingCallError(
+        f"{what} would block the running event loop (a Jupyter kernel runs one), freezing the kernel and "
+        f"every widget: use `{instead}` instead"
+    )
+
+
+def run_blocking(
+    coro: Coroutine[Any, Any, T],
+    *,
+    what: str,
+    instead: str,
+    loop: Callable[[], asyncio.AbstractEventLoop] | None = None,
+) -> T:
+    """Run ``coro`` to its end from synchronous code (a script), on ``loop()`` (a loop the caller keeps,
+    asked for only when no loop runs here) or else on a fresh one, closed afterwards (``asyncio.run``).
+
+    Inside a running event loop it raises :class:`BlockingCallError` (see :func:`refuse_blocking`).
+
+    Example:
+        >>> async def answer() -> int:
+        ...     return 42
+        >>> run_blocking(answer(), what="answer()", instead="await answer()")
+        42
+    """
+    refuse_blocking(what, instead, coro)
+    if loop is None:
+        return asyncio.run(coro)
+    return loop().run_until_complete(coro)
 
 
 class Client:
@@ -47,17 +101,16 @@ class Client:
         self.close()
 
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            if self._loop is None or self._loop.is_closed():
-                self._loop = asyncio.new_event_loop()
-            return self._loop.run_until_complete(coro)
-        coro.close()
-        raise BlockingCallError(
-            "this blocking call would freeze the running event loop (a Jupyter kernel runs one): "
-            "use ideogram_widgets.api.AsyncClient and `await client.edit(...)` instead"
+        name = getattr(coro, "__name__", "call")
+        return run_blocking(
+            coro, what=f"Client.{name}()", instead=f"await AsyncClient(...).{name}(...)", loop=self._own_loop
         )
+
+    def _own_loop(self) -> asyncio.AbstractEventLoop:
+        """The private loop every call runs on (made on first use, outside any running loop)."""
+        if self._loop is None or self._loop.is_closed():
+            self._loop = asyncio.new_event_loop()
+        return self._loop
 
     def close(self) -> None:
         """Close the connections and the private event loop."""

@@ -19,7 +19,6 @@ from typing import Any
 from ..api.client import AsyncClient, Result
 from ..api.errors import (
     APIError,
-    BlockingCallError,
     DownloadError,
     JobCancelledError,
     JobFailedError,
@@ -32,6 +31,7 @@ from ..api.errors import (
 from ..api.inputs import EDIT_MODEL, REFRAME_MODEL, EditInput
 from ..api.media import Uploader, encode_png
 from ..api.options import MaskPolarity
+from ..api.sync import run_blocking
 from .probe import PROBE_PROMPT, PROBE_SEED, PROBE_SIZE, HalfChange, compare_halves, probe_image, probe_mask
 from .report import CheckReport, CheckResult, Status
 from .schema import schema_result
@@ -115,12 +115,6 @@ def check(client: AsyncClient | None = None, **options: Any) -> CheckReport:
         from ideogram_widgets.check import check
         print(check().render())
     """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    else:
-        raise BlockingCallError("check() would block the running event loop: use `await run_check(client)`")
 
     async def main() -> CheckReport:
         if client is None:
@@ -132,7 +126,7 @@ def check(client: AsyncClient | None = None, **options: Any) -> CheckReport:
         async with own:
             return await run_check(own, **options)
 
-    return asyncio.run(main())
+    return run_blocking(main(), what="check()", instead="await run_check(client)")
 
 
 class _Probe:

@@ -1,7 +1,9 @@
 """Many edits or reframes at once: bounded concurrency, progress, results in input order.
 
 At most ``concurrency`` jobs are in flight (submitted and not yet downloaded); inputs are taken from the
-iterable only when a slot frees up, so a generator of a thousand inputs is never all in memory. A failed
+iterable only when a slot frees up, so a generator of a thousand inputs is never all in memory. The
+iterable is advanced on a thread (one item at a time, in order): a generator that loads and validates
+images never blocks the kernel's event loop. A failed
 item is recorded and the batch goes on. Results are written to disk as they come (the journal's cache, and
 ``out_dir`` if given, with a ``manifest.jsonl``), and kept as file paths, not images.
 
@@ -38,6 +40,9 @@ from .progress import Counts, Progress, make_progress
 from .runtime import block_on, current_loop, register_stopper, spawn, unregister_stopper
 
 __all__ = ["Batch", "BatchItem", "run_batch"]
+
+_END = object()
+"""What ``next(inputs, _END)`` gives once the inputs are exhausted (StopIteration cannot cross a thread)."""
 
 
 @dataclass
@@ -189,17 +194,18 @@ async def _drive(
 
     async def take() -> tuple[int, Any] | None:
         nonlocal counter, exhausted
-        async with lock:
+        async with lock:  # one next() at a time, in input order, and only when a worker is free
             if exhausted or batch._stopping:
                 return None
             try:
-                value = next(source)
-            except StopIteration:
-                exhausted = True
-                return None
+                # the user's generator loads and validates images: on a thread, never on the loop
+                value = await asyncio.to_thread(next, source, _END)
             except Exception as exc:  # the input generator broke: record it, take no more
                 exhausted = True
                 value = exc
+            if value is _END:
+                exhausted = True
+                return None
             counter += 1
             return counter - 1, value
 

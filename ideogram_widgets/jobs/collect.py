@@ -15,7 +15,6 @@ Example (what the poller does once the service says completed)::
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ from .errors import PollingStoppedError, StorageError, error_record
 from .follow import Follow
 from .job import Job, Output
 from .journal import Journal
+from .output import read_images
 from .runtime import run_io
 from .saving import save
 
@@ -118,12 +118,8 @@ async def _edit_sources(
 
 
 def _load_sources(journal: Journal, image: str, mask: str) -> tuple[Image.Image, npt.NDArray[np.bool_]]:
-    with Image.open(journal.path(image)) as img:
-        img.load()
-        original = img.copy()
-    with Image.open(journal.path(mask)) as m:
-        edit = np.asarray(m.convert("L")) > 127
-    return original, edit
+    original, edit = read_images([journal.path(image), journal.path(mask)])
+    return original, np.asarray(edit.convert("L")) > 127
 
 
 class _Kept:
@@ -147,7 +143,7 @@ def _keep(
         kept.refs = [journal.store_result(data) for data in files]
     except StorageError as exc:
         kept.stored, kept.error, kept.refs = False, exc, []
-    images = [_decode(data) for data in files] if (keep_images or not kept.stored or edit) else []
+    images = read_images(files) if (keep_images or not kept.stored or edit) else []
     if keep_images or not kept.stored:
         kept.images = tuple(images)
     if edit is not None:
@@ -165,10 +161,3 @@ def _keep(
         if keep_images or not kept.composite_refs:
             kept.composites = tuple(composites)
     return kept
-
-
-def _decode(data: bytes) -> Image.Image:
-    with Image.open(io.BytesIO(data)) as img:
-        img.load()
-        decoded: Image.Image = img
-        return decoded

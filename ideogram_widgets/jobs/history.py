@@ -21,8 +21,9 @@ from typing import Any
 from PIL import Image
 
 from .journal import Journal
-from .output import read_images
-from .records import needs_resume, result_paths
+from .output import Output, read_images
+from .rows import instant, refs
+from .store import is_open
 
 __all__ = ["History", "JobRecord", "history", "record_of"]
 
@@ -52,6 +53,12 @@ class JobRecord:
     unfinished: bool = False
     base_url: str = ""
     composites: tuple[Path, ...] = ()
+    submitted_at: float | None = None
+    updated_at: float = 0.0
+    inputs: dict[str, Any] = field(default_factory=dict)
+    """References to the input files kept in the journal."""
+    error_record: dict[str, Any] | None = None
+    """The error as the journal recorded it (``type``, ``message``, ``status``…), or None."""
 
     @property
     def finished(self) -> bool:
@@ -67,6 +74,17 @@ class JobRecord:
     def images(self) -> list[Image.Image]:
         """The downloaded result images, read from the local cache."""
         return read_images(self.files)
+
+    def output(self) -> Output | None:
+        """The downloaded result as an :class:`Output` (files in the local cache), None until downloaded.
+
+        Example:
+            >>> JobRecord("j", "r1", "ideogram/ideogram-v3/edit", "completed").output() is None
+            True
+        """
+        if not self.downloaded:
+            return None
+        return Output(self.request_id, self.model_id, self.files, self.urls, composite_paths=self.composites)
 
     def __repr__(self) -> str:
         what = self.model_id.rsplit("/", 1)[-1] or "job"
@@ -86,31 +104,33 @@ class History(list[JobRecord]):
 
 
 def record_of(entry: dict[str, Any], journal: Journal) -> JobRecord:
-    """The record of one journal entry."""
-    error = entry.get("error") if isinstance(entry.get("error"), dict) else {}
-    params = entry.get("params")
-    finished = entry.get("finished_at")
+    """The record of one journal entry: the one reading of an entry's fields, for :func:`history`,
+    ``resume()`` and the Jobs it rebuilds, and the poller adopting what another process wrote."""
+    error = entry.get("error") if isinstance(entry.get("error"), dict) else None
+    params, inputs = entry.get("params"), entry.get("inputs")
+    downloaded = bool(entry.get("downloaded"))
+    created = instant(entry.get("created_at")) or 0.0
     return JobRecord(
         job_id=str(entry.get("id")),
         request_id=str(entry.get("request_id") or ""),
         model_id=str(entry.get("model_id") or ""),
         state=str(entry.get("state") or "unknown"),
         params=params if isinstance(params, dict) else {},
-        created_at=float(entry.get("created_at") or 0.0),
-        finished_at=float(finished) if isinstance(finished, int | float) else None,
-        files=tuple(result_paths(entry, journal)) if entry.get("downloaded") else (),
+        created_at=created,
+        finished_at=instant(entry.get("finished_at")),
+        files=tuple(journal.path(r["path"]) for r in refs(entry, "files")) if downloaded else (),
         urls=tuple(u for u in entry.get("urls") or [] if isinstance(u, str)),
         error=str(error.get("message") or "") if error else "",
         error_type=str(error.get("type") or "") if error else "",
-        downloaded=bool(entry.get("downloaded")),
+        downloaded=downloaded,
         backend=str(entry.get("label") or entry.get("backend") or ""),
-        unfinished=needs_resume(entry),
+        unfinished=is_open(entry),
         base_url=str(entry.get("base_url") or ""),
-        composites=tuple(
-            journal.path(str(r["path"]))
-            for r in entry.get("composites") or []
-            if isinstance(r, dict) and isinstance(r.get("path"), str)
-        ),
+        composites=tuple(journal.path(r["path"]) for r in refs(entry, "composites")),
+        submitted_at=instant(entry.get("submitted_at")),
+        updated_at=instant(entry.get("updated_at")) or created,
+        inputs=inputs if isinstance(inputs, dict) else {},
+        error_record=error,
     )
 
 

@@ -6,7 +6,11 @@ them (``job.observe(callback, "state")``) or simply ``await job``. Traits to obs
 =================  =========================================================================================
 ``state``          ``submitting`` → ``submitted`` → ``in_queue`` → ``in_progress`` → ``completed``; or
                    ``failed``, ``cancelled``, ``expired`` (the service no longer knows the request),
-                   ``stopped`` (this process stopped following it); unknown states as the service sent them
+                   ``stopped`` (this process stopped following it; ``resume()`` takes it up again),
+                   ``not_sent`` (``resume()`` found its submit cut short before the request left this
+                   machine: nothing reached the service, nothing was paid); unknown states as the service
+                   sent them. (The journal also records how far a submit got — ``sending``, ``leaving``,
+                   ``sent``, see :mod:`.submission` — the Job shows ``submitting`` throughout.)
 ``done``           True once nothing more will change here (result downloaded, or an error)
 ``queue_position`` the place in the queue while ``in_queue`` (else None)
 ``request_id``     the service's id (empty until the submit is answered)
@@ -38,7 +42,6 @@ import time
 from collections.abc import Callable, Generator
 from typing import Any
 
-import traitlets
 from PIL import Image
 from traitlets import Bool, Dict, Float, HasTraits, Instance, Int, List, Unicode
 
@@ -169,7 +172,9 @@ class Job(HasTraits):
         if self._done_event.is_set():
             return self._outcome()
         try:
-            block_on(self._wait_event(), what="job.wait()", instead="await job", timeout=timeout)
+            block_on(
+                self._wait_event(), what="job.wait()", instead="await job", timeout=timeout, loop=self._loop
+            )
         except TimeoutError:
             raise WaitTimeoutError(self.request_id or "(not submitted yet)", timeout or 0.0) from None
         return self._outcome()
@@ -183,10 +188,6 @@ class Job(HasTraits):
             _call(callback, self)
         else:
             self._done_callbacks.append(callback)
-
-    def on_change(self, callback: Callable[[dict[str, Any]], Any], names: Any = traitlets.All) -> None:
-        """Call ``callback(change)`` on every change of the traits ``names`` (default: all)."""
-        self.observe(callback, names=names)
 
     # ----------------------------------------------------------------- acting
 

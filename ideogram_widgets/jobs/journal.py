@@ -209,6 +209,16 @@ class Journal:
             raise StorageError(self.store.path, exc, what="(read) the job journal") from None
         return found, bad + skipped
 
+    def open_entries(self) -> Iterator[tuple[str, str | None, dict[str, Any] | None]]:
+        """Every open entry, oldest first, as ``(id, base_url, entry)`` (``entry`` None when malformed);
+        :class:`StorageError` when the database cannot be read."""
+        with self._storage():
+            rows = self.store.open_rows()
+        for job_id, base_url, _owner, _beat in rows:
+            with self._storage():
+                body = self.store.get(job_id)
+            yield job_id, base_url, decode(body, job_id, 0.0)
+
     def remove(self, job_ids: Iterable[str]) -> int:
         """Forget entries (their files stay: see :func:`prune`); returns how many were removed."""
         with self._storage():

@@ -128,6 +128,7 @@ class JobManager:
         max_requests: int = 8,
     ) -> None:
         self._client = client
+        self._owns_client = client is None  # made here (on first use): closed by aclose()
         self.max_requests = max_requests
         self.journal = journal if isinstance(journal, Journal) else Journal(journal)
         self.policy = policy or PollPolicy()
@@ -231,9 +232,17 @@ class JobManager:
         return job
 
     async def aclose(self) -> None:
-        """Close the client if this manager created it."""
-        if self._client is not None:
-            await self._client.aclose()
+        """Close the client if this manager created it (a client passed in is the caller's: it stays
+        open and usable).
+
+        Example::
+
+            manager = JobManager(client)        # the caller's client
+            await manager.aclose()              # client is still open
+        """
+        if self._owns_client and self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
 
 
 _clocks: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()

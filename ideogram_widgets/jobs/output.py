@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +18,20 @@ from PIL import Image
 __all__ = ["Output", "read_images"]
 
 
-def read_images(paths: Iterable[Path]) -> list[Image.Image]:
-    """Decode result files from the local cache, each fully loaded (the file is closed again)."""
+def read_images(sources: Iterable[Path | bytes]) -> list[Image.Image]:
+    """Decode result files, from the local cache (paths) or as downloaded (bytes), each fully loaded
+    (a file is closed again). The one way this package decodes a result.
+
+    Example:
+        >>> import io
+        >>> png = io.BytesIO()
+        >>> Image.new("RGB", (3, 2), "red").save(png, "PNG")
+        >>> [(img.size, img.mode) for img in read_images([png.getvalue()])]
+        [((3, 2), 'RGB')]
+    """
     images = []
-    for path in paths:
-        with Image.open(path) as img:
+    for source in sources:
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as img:
             img.load()
             images.append(img)
     return images
@@ -61,9 +71,7 @@ class Output:
         """Every result image (decoded from the local files unless kept in memory)."""
         if self.kept is not None:
             return list(self.kept)
-        if not self.stored:
-            return [_decode(raw) for raw in self.data or ()]
-        return read_images(self.paths)
+        return read_images(self.paths if self.stored else self.data or ())
 
     @property
     def image(self) -> Image.Image:
@@ -105,12 +113,3 @@ class Output:
         if not self.stored and self.data and self.data[0].startswith(b"\x89PNG"):
             return self.data[0]
         return None
-
-
-def _decode(raw: bytes) -> Image.Image:
-    import io
-
-    with Image.open(io.BytesIO(raw)) as img:
-        img.load()
-        decoded: Image.Image = img
-        return decoded

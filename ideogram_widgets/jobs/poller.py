@@ -20,7 +20,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Hashable
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..api.errors import (
@@ -36,8 +35,10 @@ from ..api.wire import JobResult, JobStatus
 from .collect import download
 from .errors import JournalError, PollingStoppedError, describe, error_from_record
 from .follow import Follow
-from .job import Job, Output
+from .history import record_of
+from .job import Job
 from .owner import Owner
+from .rows import instant
 from .runtime import run_io
 from .saving import Superseded, save
 from .schedule import Track
@@ -100,64 +101,44 @@ async def _let_go(job: Job, follow: Follow, manager: JobManager) -> None:
 
 def _adopt(job: Job, follow: Follow, manager: JobManager, entry: dict[str, Any] | None) -> None:
     """The journal has the last word (another process finished or took the job): show it, stop here."""
-    entry = entry or {}
-    state = str(entry.get("state") or job.state)
-    holder = Owner.from_record(entry.get("owner"))
-    if state == "completed" and entry.get("downloaded"):
-        journal = manager.journal
-        paths = tuple(journal.path(str(r["path"])) for r in entry.get("files") or [] if isinstance(r, dict))
-        composites = tuple(
-            journal.path(str(r["path"])) for r in entry.get("composites") or [] if isinstance(r, dict)
-        )
-        output = Output(
-            job.request_id, job.model_id, paths, tuple(entry.get("urls") or ()), composite_paths=composites
-        )
+    record = record_of(entry, manager.journal) if entry else None
+    output = record.output() if record is not None and record.state == "completed" else None
+    if output is not None:
         job.finish(settle=False, state="completed", output=output)
-    elif entry and not _open(entry):
-        job.finish(settle=False, state=state, exc=error_from_record(entry.get("error") or state))
+    elif record is not None and record.finished:
+        job.finish(
+            settle=False, state=record.state, exc=error_from_record(record.error_record or record.state)
+        )
     else:
+        holder = Owner.from_record(entry.get("owner")) if entry else None
         who = holder.describe() if holder is not None and holder != follow.owner else "another process"
         follow.stop_reason = f"{who} follows this job now"
         job.finish(settle=False, state="stopped", exc=PollingStoppedError(job.request_id, follow.stop_reason))
 
 
-def _open(entry: dict[str, Any]) -> bool:
-    from .store import is_open
-
-    return is_open(entry)
-
-
 async def _follow(job: Job, follow: Follow, manager: JobManager) -> JobResult | None:
     """Poll until the service says the job is over; return its final answer (None if ended otherwise)."""
-    client, policy = manager.client, manager.policy
+    policy = manager.policy
     track, follow.track = follow.track, None
     kind = manager.kind(job)
     if track is not None:  # just submitted: the first poll comes min_interval later
         await job.sleep(policy.next_delay(track, time.monotonic(), manager.durations.estimate(kind)))
     else:  # attached after a restart: ask at once
         track = Track.start(time.monotonic(), submitted=False, state=job.state)
-    deadline = follow.deadline if follow.deadline is not None else time.monotonic() + manager.max_wait
+    deadline = _deadline(follow, manager)
     while True:
         aimed = track.aimed
         if not aimed:
             await manager.pace(job)  # background polls share a budget; a poll aimed at the end does not wait
         sent = time.monotonic()
+        # aimed at the learned end, ask for the result itself: it answers the current state while the job
+        # runs, and the output at once when it is done (one request and one round trip fewer than
+        # status-then-result)
         try:
-            async with manager.slots:
-                # aimed at the learned end, ask for the result itself: it answers the current state while
-                # the job runs, and the output at once when it is done (one request and one round trip
-                # fewer than status-then-result)
-                answer = await (client.result if aimed else client.status)(job.request_id)
-        except (NotFoundError, *_FATAL) as exc:
-            await _poll_ended(job, follow, manager, exc)
+            answer, track.errors = await _ask(job, follow, manager, aimed, track.errors, deadline)
+        except _Ended:
             return None
-        except APIError as exc:
-            track.errors += 1
-            job.apply(warning=f"{describe(exc)} — retrying")
-            if time.monotonic() > deadline:  # a service that keeps failing is not followed forever
-                _stop_following(job, follow, manager)
-                return None
-            await job.sleep(policy.error_wait(track.errors, getattr(exc, "retry_after", None)))
+        if answer is None:
             continue
         received = time.monotonic()
         previous = job.state
@@ -208,45 +189,55 @@ def _learn(manager: JobManager, kind: Hashable, track: Track, seen_done: float, 
 
 def _server_total(answer: JobResult) -> float | None:
     """``finished_at - created_at`` as the service reported them (None when it did not, or not sanely)."""
-    try:
-        created = _instant(answer.created_at)
-        finished = _instant(answer.finished_at)
-    except ValueError:
-        return None
+    created, finished = instant(answer.created_at), instant(answer.finished_at)
     if created is None or finished is None:
         return None
     total = finished - created
     return total if 0 < total < 86_400 else None
 
 
-def _instant(text: str | None) -> float | None:
-    if not text:
-        return None
-    when = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.timestamp()
-
-
 async def _final_answer(job: Job, follow: Follow, manager: JobManager) -> JobResult | None:
     """The result answer (retried through transient trouble until the deadline); None when the job ended
     otherwise."""
-    deadline = follow.deadline if follow.deadline is not None else time.monotonic() + manager.max_wait
-    errors = 0
-    while True:
-        try:
-            async with manager.slots:
-                return await manager.client.result(job.request_id)
-        except (NotFoundError, *_FATAL) as exc:
-            await _poll_ended(job, follow, manager, exc)
-            return None
-        except APIError as exc:
-            errors += 1
-            job.apply(warning=f"{describe(exc)} — retrying")
-            if time.monotonic() > deadline:
-                _stop_following(job, follow, manager)
-                return None
-            await job.sleep(manager.policy.error_wait(errors, getattr(exc, "retry_after", None)))
+    deadline, errors = _deadline(follow, manager), 0
+    try:
+        while True:
+            answer, errors = await _ask(job, follow, manager, True, errors, deadline)
+            if isinstance(answer, JobResult):
+                return answer
+    except _Ended:
+        return None
+
+
+class _Ended(Exception):  # noqa: N818 (control flow inside the poller, never shown to users)
+    """Following ends here: the job's outcome is on it already."""
+
+
+def _deadline(follow: Follow, manager: JobManager) -> float:
+    return follow.deadline if follow.deadline is not None else time.monotonic() + manager.max_wait
+
+
+async def _ask(
+    job: Job, follow: Follow, manager: JobManager, result: bool, errors: int, deadline: float
+) -> tuple[JobStatus | JobResult | None, int]:
+    """One status (or, with ``result``, result) request, in one of the client's slots: ``(answer, 0)``;
+    after transient trouble ``(None, errors + 1)`` once the backoff wait is over. Raises :class:`_Ended`
+    when following ends here: the request is unknown or refused, or the deadline passed while the
+    service kept failing (it is not followed forever)."""
+    try:
+        async with manager.slots:
+            client = manager.client
+            return await (client.result if result else client.status)(job.request_id), 0
+    except (NotFoundError, *_FATAL) as exc:
+        await _poll_ended(job, follow, manager, exc)
+        raise _Ended from None
+    except APIError as exc:
+        job.apply(warning=f"{describe(exc)} — retrying")
+        if time.monotonic() > deadline:
+            _stop_following(job, follow, manager)
+            raise _Ended from None
+        await job.sleep(manager.policy.error_wait(errors + 1, getattr(exc, "retry_after", None)))
+        return None, errors + 1
 
 
 async def _collect(job: Job, follow: Follow, manager: JobManager, answer: JobResult) -> None:

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import StorageError
 from .journal import Journal
-from .rows import decode, file_refs
+from .rows import decode, file_refs, instant
 
 __all__ = ["PruneReport", "prune"]
 
@@ -82,7 +84,7 @@ def prune(
         refs[job_id] = file_refs(entry) if entry is not None else []
         count.update(refs[job_id])
         if not is_open:
-            finished.append((float(created) if isinstance(created, int | float) else 0.0, job_id))
+            finished.append((instant(created) or 0.0, job_id))
     finished.sort()
     total = sum(sizes.values())
     going: list[str] = []
@@ -152,12 +154,11 @@ def _cached_files(book: Journal) -> dict[str, int]:
     return sizes
 
 
-def _every_row(book: Journal) -> list[tuple[str, float, int, str]]:
+def _every_row(book: Journal) -> list[tuple[Any, ...]]:
     try:
-        with book.store.connect() as conn:
-            return list(conn.execute("SELECT id, created_at, open, body FROM entries"))
-    except FileNotFoundError:
-        return []
+        return list(book.store.select("SELECT id, created_at, open, body FROM entries"))
+    except sqlite3.Error as exc:
+        raise StorageError(book.store.path, exc, what="(read) the job journal") from None
 
 
 def _mtime(path: Path) -> float:

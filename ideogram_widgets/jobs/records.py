@@ -18,14 +18,15 @@ Example:
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 from .errors import PollingStoppedError, error_from_record, error_record
 from .follow import Follow
-from .job import Job, Output
+from .history import record_of
+from .job import Job
 from .journal import Journal
 from .owner import Owner
+from .rows import refs
 from .store import is_open
 
 __all__ = ["entry_of", "job_from_entry", "needs_resume", "owner_alive"]
@@ -78,16 +79,13 @@ def entry_of(job: Job, follow: Follow) -> dict[str, Any]:
 
 def follow_of(entry: dict[str, Any], loop: asyncio.AbstractEventLoop, **options: Any) -> Follow:
     """The bookkeeping a resumed job starts from."""
-    refs = [r for r in entry.get("files") or [] if isinstance(r, dict) and r.get("path")]
-    composites = [r for r in entry.get("composites") or [] if isinstance(r, dict) and r.get("path")]
-    base_url = entry.get("base_url")
-    label = entry.get("label") or entry.get("backend")
+    base_url, label = entry.get("base_url"), entry.get("label") or entry.get("backend")
     return Follow(
         loop,
         base_url=base_url if isinstance(base_url, str) else "",
         label=label if isinstance(label, str) else "",
-        file_refs=refs,
-        composite_refs=composites,
+        file_refs=refs(entry, "files"),
+        composite_refs=refs(entry, "composites"),
         downloaded=bool(entry.get("downloaded")),
         **options,
     )
@@ -99,37 +97,30 @@ def job_from_entry(
     loop: asyncio.AbstractEventLoop | None = None,
     follow: Follow | None = None,
 ) -> Job:
-    """A Job showing what the entry recorded (followed with ``follow``, else only shown)."""
-    params = entry.get("params")
-    inputs = entry.get("inputs")
+    """A Job showing what the entry recorded (followed with ``follow``, else only shown); the entry is
+    read by :func:`~.history.record_of`, the one parser of entries."""
+    record = record_of(entry, journal)
     job = Job(
         loop=loop,
         follow=follow,
-        job_id=str(entry["id"]),
-        request_id=str(entry.get("request_id") or ""),
-        model_id=str(entry.get("model_id") or ""),
-        backend=str(entry.get("backend") or ""),
-        state=str(entry.get("state") or "unknown"),
-        params=params if isinstance(params, dict) else {},
-        inputs=inputs if isinstance(inputs, dict) else {},
-        created_at=float(entry.get("created_at") or 0.0),
-        submitted_at=_float(entry.get("submitted_at")),
-        updated_at=float(entry.get("updated_at") or entry.get("created_at") or 0.0),
-        urls=[u for u in entry.get("urls") or [] if isinstance(u, str)],
+        job_id=record.job_id,
+        request_id=record.request_id,
+        model_id=record.model_id,
+        backend=record.backend,
+        state=record.state,
+        params=dict(record.params),
+        inputs=dict(record.inputs),
+        created_at=record.created_at,
+        submitted_at=record.submitted_at,
+        updated_at=record.updated_at,
+        urls=list(record.urls),
     )
-    if entry.get("error") and not needs_resume(entry):
-        exc = error_from_record(entry["error"])
+    if record.error_record and record.finished:
+        exc = error_from_record(record.error_record)
         job.apply(exception=exc, error=str(exc))
-    refs = [r for r in entry.get("files") or [] if isinstance(r, dict) and r.get("path")]
-    if entry.get("downloaded") and refs:
-        paths = tuple(journal.path(str(r["path"])) for r in refs)
-        composites = tuple(
-            journal.path(str(r["path"]))
-            for r in entry.get("composites") or []
-            if isinstance(r, dict) and r.get("path")
-        )
-        output = Output(job.request_id, job.model_id, paths, tuple(job.urls), composite_paths=composites)
-        job.apply(result=output, files=[str(p) for p in paths])
+    output = record.output()
+    if output is not None and output.paths:
+        job.apply(result=output, files=[str(p) for p in output.paths])
     return job
 
 
@@ -138,12 +129,3 @@ def _error(exc: BaseException | None) -> dict[str, Any] | None:
     if exc is None or isinstance(exc, PollingStoppedError):
         return None
     return error_record(exc)
-
-
-def _float(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def result_paths(entry: dict[str, Any], journal: Journal) -> list[Path]:
-    """The local result files an entry refers to."""
-    return [journal.path(str(r["path"])) for r in entry.get("files") or [] if isinstance(r, dict)]

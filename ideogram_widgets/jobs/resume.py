@@ -36,7 +36,6 @@ from .journal import Journal
 from .manager import JobManager, live_jobs, manager_for
 from .owner import BOOT, Owner
 from .records import entry_of, follow_of, job_from_entry
-from .rows import decode
 from .runtime import current_loop
 
 __all__ = ["ClientFor", "ResumeReport", "resume"]
@@ -131,24 +130,24 @@ def resume(
     report.skipped = book.sync_legacy()
     followed = {job.job_id for job in live_jobs()}
     me = Owner.current()
-    for job_id, base_url, _owner, _beat in book.store.open_rows():
+    for job_id, base_url, entry in book.open_entries():
         if job_id in followed:
             continue
-        entry = decode(book.store.get(job_id), job_id, 0.0)
         if entry is None:
             report.skipped += 1
             continue
+        record = record_of(entry, book)
         url = base_url or (manager.client.base_url if manager is not None else "")
         target = _manager_for(url, managers, manager, client_for, book)
         if target is None:
-            report.left.append((record_of(entry, book), _unreachable(entry, url, client_for)))
+            report.left.append((record, _unreachable(record, url, client_for)))
             continue
         try:
             taken, why = book.claim(job_id, me)
         except StorageError as exc:
             taken, why = False, f"the journal cannot be written ({exc.reason})"
         if not taken:
-            report.left.append((record_of(entry, book), why))
+            report.left.append((record, why))
             continue
         if not entry.get("request_id"):
             job = _close_mid_submit(entry, target, keep_images)
@@ -195,20 +194,16 @@ def _manager_for(
     return made
 
 
-def _unreachable(entry: dict[str, Any], url: str, client_for: ClientFor | None) -> str:
-    label = str(entry.get("label") or entry.get("backend") or "")
-    where = f"{label} at {url}" if label else url or "an unrecorded backend"
+def _unreachable(record: JobRecord, url: str, client_for: ClientFor | None) -> str:
+    where = f"{record.backend} at {url}" if record.backend else url or "an unrecorded backend"
     if client_for is None:
         return f"another backend ({where}): pass client_for=… or call ideogram_widgets.resume()"
     return f"{where} cannot be reached from here"
 
 
-def _where_to_check(entry: dict[str, Any]) -> str:
-    url = str(entry.get("base_url") or "")
-    label = str(entry.get("label") or entry.get("backend") or url or "the service")
-    created = (
-        float(entry.get("created_at") or 0.0) if isinstance(entry.get("created_at"), int | float) else 0.0
-    )
+def _where_to_check(record: JobRecord) -> str:
+    url, created = record.base_url, record.created_at
+    label = record.backend or url or "the service"
     stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(created)) if created else "that time"
     if url.rstrip("/") == DEFAULT_BASE_URL.rstrip("/"):
         return f"check the RunComfy dashboard for a job created at {stamp}"
@@ -231,13 +226,14 @@ def _may_have_left(entry: dict[str, Any]) -> bool:
 def _close_mid_submit(entry: dict[str, Any], manager: JobManager, keep_images: bool) -> Job:
     follow = follow_of(entry, current_loop(), keep_images=keep_images)
     job = job_from_entry(entry, manager.journal, follow=follow)
-    label = follow.label or str(entry.get("base_url") or "the service")
+    record = record_of(entry, manager.journal)
+    label = follow.label or record.base_url or "the service"
     if _may_have_left(entry):
         exc: Exception = SubmitUncertainError(
             f"the process that submitted this job ended after its request left for {label} but before "
-            f"the answer was recorded: the job may exist there ({_where_to_check(entry)}); it was not "
+            f"the answer was recorded: the job may exist there ({_where_to_check(record)}); it was not "
             "resent",
-            submitted_at=float(entry.get("created_at") or 0.0),
+            submitted_at=record.created_at,
         )
         job.finish(state="failed", exc=exc)
     else:

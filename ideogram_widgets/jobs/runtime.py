@@ -30,7 +30,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from ..api.errors import BlockingCallError
+from ..api.sync import refuse_blocking
 
 __all__ = [
     "block_on",
@@ -110,33 +110,36 @@ def _forget(task: asyncio.Task[Any]) -> None:
 
 
 def block_on(
-    awaitable: Awaitable[T], *, what: str, instead: str = "await", timeout: float | None = None
+    awaitable: Awaitable[T],
+    *,
+    what: str,
+    instead: str = "await",
+    timeout: float | None = None,
+    loop: asyncio.AbstractEventLoop | None = None,
 ) -> T:
-    """Wait for ``awaitable`` (a task or future of some loop) from synchronous code.
+    """Wait for ``awaitable`` from synchronous code: a task or future of some loop, or a coroutine to run
+    on ``loop`` (default this thread's private loop). When another thread runs that loop (an app that keeps
+    its asyncio loop in a worker thread), the work is handed to it and this thread waits.
 
     Raises BlockingCallError when called from a thread whose loop is running (a kernel's cell):
-    blocking there would freeze the loop the awaited work needs; the message says to use ``instead``.
+    blocking there would freeze the loop the awaited work needs; the message says to use ``instead``
+    (:func:`~ideogram_widgets.api.sync.refuse_blocking`, the one refusal of the package).
     Raises TimeoutError after ``timeout`` seconds (the work itself goes on).
     """
-    if running_loop() is not None:
+    refuse_blocking(what, instead, awaitable)
+    if loop is None:
+        loop = awaitable.get_loop() if isinstance(awaitable, asyncio.Future) else current_loop()
+    if loop.is_closed():
         if asyncio.iscoroutine(awaitable):
             awaitable.close()
-        raise BlockingCallError(
-            f"{what} would block the running event loop (a Jupyter kernel runs one), freezing the "
-            f"kernel and every job: use `{instead}` instead"
-        )
-    future = asyncio.ensure_future(awaitable, loop=_loop_of(awaitable))
-    loop = future.get_loop()
-    if loop.is_closed():
         raise RuntimeError(f"{what}: the event loop this work belongs to is closed")
-    if loop.is_running():  # another thread runs it
-        concurrent_future: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(
-            _await(future), loop
-        )
+    if loop.is_running():  # another thread runs it: hand the work over, thread-safely
+        handed: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(_await(awaitable), loop)
         try:
-            return concurrent_future.result(timeout)
+            return handed.result(timeout)
         except concurrent.futures.TimeoutError:
             raise TimeoutError(f"{what} timed out after {timeout:g} s") from None
+    future = asyncio.ensure_future(awaitable, loop=loop)
     if timeout is None:
         return loop.run_until_complete(future)
     try:
@@ -145,14 +148,8 @@ def block_on(
         raise TimeoutError(f"{what} timed out after {timeout:g} s") from None
 
 
-async def _await(future: asyncio.Future[T]) -> T:
-    return await future
-
-
-def _loop_of(awaitable: Awaitable[Any]) -> asyncio.AbstractEventLoop:
-    if isinstance(awaitable, asyncio.Future):
-        return awaitable.get_loop()
-    return current_loop()
+async def _await(awaitable: Awaitable[T]) -> T:
+    return await awaitable
 
 
 def io_pool() -> concurrent.futures.ThreadPoolExecutor:
@@ -210,8 +207,3 @@ def stop_all() -> int:
         except Exception:  # pragma: no cover - a stopper must not keep the others from running
             log.exception("stopping %s failed", key)
     return stopped
-
-
-def pending_tasks() -> int:
-    """How many background tasks are alive (for tests and diagnostics)."""
-    return len(_tasks)

@@ -1,13 +1,14 @@
 """When to ask the service again: adaptive polling intervals and learned job durations.
 
 The poller asks fast right after a submit and after every change of state, then backs off (×``growth``)
-while nothing changes, never waiting longer than ``relative`` × the time already waited (so a late
+while nothing changes (the :class:`~ideogram_widgets.api.retry.PollCadence` that ``AsyncClient.wait``
+follows too), never waiting longer than ``relative`` × the time already waited (so a late
 detection costs at most a few percent of the job's duration) nor ``max_interval``. Once a few jobs of the
 same kind (model + rendering speed) have run, :class:`DurationModel` knows how long they take: a running
 job is then left alone until just after its usual end (or, when run times vary, a fine step after the
 earliest one) and polled finely from there, which finds the completion sooner *and* with fewer requests
-than a fixed interval. Every delay carries jitter so many jobs
-do not poll in lockstep.
+than a fixed interval. Every delay carries jitter so many jobs do not poll in lockstep; after failed
+polls the waits are the client's :func:`~ideogram_widgets.api.retry.backoff`.
 
 Example:
     >>> policy = PollPolicy(jitter=0.0)
@@ -28,6 +29,8 @@ import threading
 from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+
+from ..api.retry import PollCadence, backoff
 
 __all__ = ["DurationModel", "Estimate", "PollPolicy", "Track"]
 
@@ -83,17 +86,17 @@ class DurationModel:
 
 
 @dataclass
-class Track:
+class Track(PollCadence):
     """What the poller has seen of one job (monotonic seconds).
 
-    ``before_start`` is a time the job certainly had not started yet (the submit was sent, or a poll saw it
-    waiting); ``first_running`` / ``last_running`` bracket what was seen of its run.
+    A :class:`~ideogram_widgets.api.retry.PollCadence` (the last state and wait, the rule
+    ``AsyncClient.wait`` follows too), plus what the learned run times need: ``before_start`` is a time
+    the job certainly had not started yet (the submit was sent, or a poll saw it waiting);
+    ``first_running`` / ``last_running`` bracket what was seen of its run.
     """
 
-    waiting_since: float
     state: str = "submitted"
-    state_since: float = 0.0
-    interval: float = 0.0
+    waiting_since: float = 0.0
     before_start: float | None = None
     first_running: float | None = None
     last_running: float | None = None
@@ -110,8 +113,9 @@ class Track:
         """A track for a job whose submit was sent at ``now`` and ``answered`` then (or attached to, when
         ``submitted`` is False). The service creates a job between the two; ``answered`` bounds it."""
         if not submitted:
-            return cls(now, state, now)
-        return cls(now, state, now, before_start=now, submitted=answered if answered is not None else now)
+            return cls(state=state, waiting_since=now)
+        sent = answered if answered is not None else now
+        return cls(state=state, waiting_since=now, before_start=now, submitted=sent)
 
     def observe(self, state: str, sent: float, received: float, queue_position: int | None = None) -> bool:
         """Record a status answer (request sent at ``sent``, answer at ``received``); True if it changed."""
@@ -124,10 +128,7 @@ class Track:
             if self.first_running is None:
                 self.first_running = received
             self.last_running = sent
-        if state != self.state:
-            self.state = state
-            self.state_since = received
-            self.interval = 0.0
+        self.saw(state)
         self.queue_position = queue_position
         return changed
 
@@ -177,8 +178,8 @@ class PollPolicy:
         max_sleep: the longest single wait while trusting a learned duration.
         jitter: delays are scaled by a random factor in ``[1 - jitter, 1 + jitter]`` (when aiming at a
             learned end, only shortened, by at most 10 ms).
-        error_delay / max_error_delay: after failed polls: ``error_delay * 2**(n-1)`` up to the cap, or the
-            service's ``Retry-After`` if longer.
+        error_delay / max_error_delay: after ``n`` failed polls: ``error_delay * 2**(n-1)`` up to the cap
+            (jitter only shortens it), or the service's ``Retry-After`` instead (up to twice the cap).
         max_rate: background polls (not those aimed at a learned end) of all the jobs on one client are
             spread to at most this many per second, so hundreds of jobs cost the kernel (and the
             service's rate limit) a bounded amount.
@@ -231,9 +232,7 @@ class PollPolicy:
         ):
             # next in line: poll often enough to see the start, which the learned end is measured from
             cap = min(cap, max(self.min_interval, 0.25 * estimate.lo))
-        interval = self.min_interval if track.interval <= 0 else track.interval * self.growth
-        track.interval = min(interval, cap)
-        return self._jitter(track.interval)
+        return self._jitter(track.next_wait(self.min_interval, cap, self.growth))
 
     def _aimed(self, track: Track, now: float, estimate: Estimate) -> float | None:
         # Learned run times are measured from the middle of the bracket in which the job was seen to
@@ -255,9 +254,15 @@ class PollPolicy:
         return None  # overdue: the estimate did not hold for this job; back off as without one
 
     def error_wait(self, errors: int, retry_after: float | None = None) -> float:
-        """The wait after ``errors`` failed polls in a row (at least ``retry_after`` when given)."""
-        wait = min(self.max_error_delay, self.error_delay * 2.0 ** min(max(0, errors - 1), 62))  # no overflow
-        wait = self._jitter(wait)
-        if retry_after is not None and retry_after > wait:
-            wait = min(retry_after, self.max_error_delay * 2)
-        return wait
+        """The wait after ``errors`` failed polls in a row: the client's capped exponential
+        :func:`~ideogram_widgets.api.retry.backoff` from ``error_delay`` up to ``max_error_delay``; the
+        service's ``retry_after`` instead when it sent one (up to twice that cap)."""
+        return backoff(
+            errors - 1,
+            base=self.error_delay,
+            cap=self.max_error_delay,
+            jitter=self.jitter,
+            retry_after=retry_after,
+            max_retry_after=2 * self.max_error_delay,
+            rng=self.rng,
+        )

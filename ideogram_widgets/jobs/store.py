@@ -2,9 +2,11 @@
 
 Why SQLite: history and resume read a few rows through an index instead of every file (100,000 past jobs
 cost the same as ten), and a transaction (``BEGIN IMMEDIATE``) makes "take this job if nobody else follows
-it" and "never replace a more final state" single atomic steps, across threads and processes. Every
-operation opens its own short-lived connection (so no connection is ever shared between threads, nor
-inherited by a forked child), with a ``busy_timeout`` so concurrent writers wait instead of failing.
+it" and "never replace a more final state" single atomic steps, across threads and processes. Each
+thread of each process keeps its own connection open (:mod:`.connections`: never shared between threads,
+never used by a forked child; kept open because closing the last one checkpoints the WAL), with a
+``busy_timeout`` so concurrent writers wait instead of failing; the first connection of a process
+prepares a new file (WAL, schema) while the others wait.
 
 Every write carries a *rank* (how final the state is); the UPDATE itself refuses a lower rank, and a
 terminal state is only ever rewritten by the same state (a completed, downloaded job never becomes
@@ -29,13 +31,13 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .connections import connection, drop
 from .owner import Owner
-from .rows import decode, file_refs
+from .rows import decode, file_refs, instant
 
 __all__ = ["Store", "is_open", "rank"]
 
@@ -89,10 +91,6 @@ def is_open(entry: Mapping[str, Any]) -> bool:
     if not entry.get("request_id"):
         return state in SUBMIT_STATES
     return rank(entry) < _TERMINAL_RANK
-
-
-def _number(value: Any, default: float) -> float:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
 
 
 class Store:
@@ -206,7 +204,7 @@ class Store:
 
     @staticmethod
     def _row(entry: Mapping[str, Any], owner: Owner | None, nbytes: int) -> dict[str, Any]:
-        created = _number(entry.get("created_at"), 0.0)
+        created = instant(entry.get("created_at")) or 0.0
         recorded = Owner.from_record(entry.get("owner"))
         holder = owner or recorded
         body = dict(entry)
@@ -217,7 +215,7 @@ class Store:
         return {
             "id": str(entry["id"]),
             "created_at": created,
-            "updated_at": _number(entry.get("updated_at"), created),
+            "updated_at": instant(entry.get("updated_at")) or created,
             "state": str(entry.get("state") or "unknown"),
             "rank": rank(entry),
             "open": int(is_open(entry)),
@@ -234,8 +232,8 @@ class Store:
     def claim(self, job_id: str, me: Owner, lease: float) -> tuple[bool, str]:
         """Become the owner of an open job unless another live process follows it (its lease is fresh);
         returns ``(taken, why not)``."""
-        now = time.time()
         with self.connect(write=True) as conn:
+            now = time.time()  # inside the transaction: no renewal can land after it and look newer
             found = conn.execute(
                 "SELECT open, owner, heartbeat FROM entries WHERE id = ?", (job_id,)
             ).fetchone()
@@ -270,13 +268,23 @@ class Store:
 
     # ----------------------------------------------------------------- reading
 
-    def get(self, job_id: str) -> str | None:
-        """The stored body of one entry (JSON text), or None."""
+    def select(self, sql: str, args: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """The rows a query answers, streamed (a caller may stop early); none before the journal's
+        database exists (reading never creates it)."""
         try:
             with self.connect() as conn:
-                found = conn.execute("SELECT body FROM entries WHERE id = ?", (job_id,)).fetchone()
+                yield from conn.execute(sql, args)
         except FileNotFoundError:
-            return None
+            return
+
+    def _first(self, sql: str, args: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        for row in self.select(sql, args):
+            return row
+        return None
+
+    def get(self, job_id: str) -> str | None:
+        """The stored body of one entry (JSON text), or None."""
+        found = self._first("SELECT body FROM entries WHERE id = ?", (job_id,))
         return found[0] if found else None
 
     def recent(
@@ -295,42 +303,26 @@ class Store:
         sql += " ORDER BY created_at DESC, id DESC"
         found: list[dict[str, Any]] = []
         skipped = 0
-        try:
-            with self.connect() as conn:
-                for job_id, created, body in conn.execute(sql, args):
-                    entry = decode(body, job_id, created)
-                    if entry is None:
-                        skipped += 1
-                        continue
-                    found.append(entry)
-                    if limit is not None and len(found) >= limit:
-                        break
-        except FileNotFoundError:
-            return [], 0
+        for job_id, created, body in self.select(sql, args):
+            entry = decode(body, job_id, created)
+            if entry is None:
+                skipped += 1
+                continue
+            found.append(entry)
+            if limit is not None and len(found) >= limit:
+                break
         return found, skipped
 
     def open_rows(self) -> list[tuple[str, str | None, str | None, float | None]]:
         """``(id, base_url, owner, heartbeat)`` of every open entry, oldest first."""
-        try:
-            with self.connect() as conn:
-                return list(
-                    conn.execute(
-                        "SELECT id, base_url, owner, heartbeat FROM entries WHERE open = 1 "
-                        "ORDER BY created_at, id"
-                    )
-                )
-        except FileNotFoundError:
-            return []
+        sql = "SELECT id, base_url, owner, heartbeat FROM entries WHERE open = 1 ORDER BY created_at, id"
+        return [(row[0], row[1], row[2], row[3]) for row in self.select(sql)]
 
     # ----------------------------------------------------------------- bookkeeping
 
     def meta(self, key: str) -> str | None:
         """A value of the ``meta`` table."""
-        try:
-            with self.connect() as conn:
-                found = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        except FileNotFoundError:
-            return None
+        found = self._first("SELECT value FROM meta WHERE key = ?", (key,))
         return str(found[0]) if found else None
 
     def set_meta(self, key: str, value: str, skipped: Mapping[str, str] | None = None) -> None:
@@ -343,11 +335,8 @@ class Store:
 
     def skipped_count(self) -> int:
         """How many legacy files were skipped as malformed."""
-        try:
-            with self.connect() as conn:
-                return int(conn.execute("SELECT COUNT(*) FROM skipped").fetchone()[0])
-        except FileNotFoundError:
-            return 0
+        found = self._first("SELECT COUNT(*) FROM skipped")
+        return int(found[0]) if found else 0
 
     def delete(self, job_ids: Iterable[str]) -> int:
         """Remove entries; returns how many were removed."""
@@ -358,25 +347,14 @@ class Store:
 
     def closed_rows(self) -> list[tuple[str, float, str]]:
         """``(id, created_at, body)`` of every finished entry, oldest first (for pruning)."""
-        try:
-            with self.connect() as conn:
-                return list(
-                    conn.execute(
-                        "SELECT id, created_at, body FROM entries WHERE open = 0 ORDER BY created_at, id"
-                    )
-                )
-        except FileNotFoundError:
-            return []
+        sql = "SELECT id, created_at, body FROM entries WHERE open = 0 ORDER BY created_at, id"
+        return [(row[0], row[1], row[2]) for row in self.select(sql)]
 
     def referenced(self) -> set[str]:
         """Every file path (``inputs/…``, ``results/…``) that some entry refers to."""
         paths: set[str] = set()
-        try:
-            with self.connect() as conn:
-                for job_id, created, body in conn.execute("SELECT id, created_at, body FROM entries"):
-                    entry = decode(body, job_id, created)
-                    if entry is not None:
-                        paths.update(file_refs(entry))
-        except FileNotFoundError:
-            pass
+        for job_id, created, body in self.select("SELECT id, created_at, body FROM entries"):
+            entry = decode(body, job_id, created)
+            if entry is not None:
+                paths.update(file_refs(entry))
         return paths

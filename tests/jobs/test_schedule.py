@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from ideogram_widgets.api import RetryPolicy
 from ideogram_widgets.jobs.schedule import DurationModel, Estimate, PollPolicy, Track
 
 EXACT = PollPolicy(jitter=0.0)
@@ -116,6 +117,19 @@ def test_errors_back_off_and_honour_retry_after() -> None:
     assert [EXACT.error_wait(n) for n in (1, 2, 3, 10)] == [1.0, 2.0, 4.0, 30.0]
     assert EXACT.error_wait(1, retry_after=7.0) == 7.0
     assert EXACT.error_wait(1, retry_after=10_000.0) == 60.0  # capped
+
+
+def test_poll_errors_back_off_exactly_like_the_clients_retries() -> None:
+    # one arithmetic (api.retry.backoff): the same draws give the same waits, jitter only shortens
+    polls = PollPolicy(error_delay=0.5, max_error_delay=8.0, jitter=0.5, rng=random.Random(3))
+    retries = RetryPolicy(base_delay=0.5, max_delay=8.0, jitter=0.5, max_retry_after=16.0)
+    rng = random.Random(3)
+    for n in range(12):
+        wait = polls.error_wait(n + 1)
+        assert wait == retries.delay(n, rng=rng)
+        assert 0.5 * min(8.0, 0.5 * 2**n) <= wait <= min(8.0, 0.5 * 2**n)
+    assert polls.error_wait(4, retry_after=0.2) == retries.delay(3, retry_after=0.2) == 0.2
+    assert polls.error_wait(1, retry_after=99.0) == retries.delay(0, retry_after=99.0) == 16.0
 
 
 def test_run_time_from_the_brackets() -> None:

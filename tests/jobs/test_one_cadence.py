@@ -1,0 +1,51 @@
+"""AsyncClient.wait and the jobs poller poll by one rule (``api.retry.PollCadence``), over real answers."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+import pytest
+
+from ideogram_widgets.api.wire import JobStatus
+from ideogram_widgets.jobs.schedule import PollPolicy, Track
+from ideogram_widgets.sandbox import SandboxConfig
+
+from .helpers import Inproc, edit
+
+
+async def test_wait_and_the_poller_space_their_polls_alike(inproc: Inproc) -> None:
+    client, _ = inproc(SandboxConfig(speed_scale=0.1, workers=1))
+    waits: list[float] = []
+    seen: list[str] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await asyncio.sleep(seconds)
+
+    def heard(status: JobStatus) -> None:
+        seen.append(status.state)
+
+    client.sleep = sleep
+    first = await client.submit_input(edit("first", speed="QUALITY"))  # 0.4 s
+    second = await client.submit_input(edit("second"))  # queued behind the first: a change of state
+    answer = await client.wait(second.request_id, min_interval=0.01, max_interval=0.08, on_status=heard)
+    assert answer.state == "completed"
+    await client.wait(first.request_id)
+    assert seen[0] == "in_queue", seen
+    assert "in_progress" in seen, seen
+    assert len(waits) == len(seen) - 1 >= 4
+
+    # the poller's background waits with the same parameters (no learned run times, no jitter, no cap
+    # relative to the time waited) for the same answers
+    policy = PollPolicy(min_interval=0.01, max_interval=0.08, floor=0.08, growth=1.5, jitter=0.0)
+    track = Track.start(0.0)
+    replayed = []
+    for state in seen[:-1]:
+        track.observe(state, 0.0, 0.0)
+        replayed.append(policy.next_delay(track, now=1.0))
+    assert waits == pytest.approx(replayed)
+    # and the rule itself: from 0.01 after every change, ×1.5 while nothing changes, up to 0.08
+    for before, state, wait, previous in zip(seen, seen[1:], waits[1:], waits, strict=False):
+        expected = 0.01 if state != before else min(0.08, previous * 1.5)
+        assert math.isclose(wait, expected), (seen, waits)
