@@ -56,7 +56,7 @@ def past(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int | None, bool]]:
     """Every history() call the section makes: (limit, made on the test's loop thread)."""
     calls: list[tuple[int | None, bool]] = []
-    real = earlier_runs.history
+    real = vars(earlier_runs)["history"]
     loop_thread = threading.current_thread()
 
     def counted(**options: Any) -> jobs.History:

@@ -283,8 +283,8 @@ async def test_the_job_views_observers_leave_file_reading_and_encoding_to_a_thre
 
     real_init = job_view.ShownResult.__init__
     monkeypatch.setattr(job_view.ShownResult, "__init__", watched("read the result", real_init))
-    monkeypatch.setattr(job_view, "encode_png", watched("encode a thumbnail", job_view.encode_png))
-    monkeypatch.setattr(compare, "encode_png", watched("encode the before", compare.encode_png))
+    monkeypatch.setattr(job_view, "encode_png", watched("encode a thumbnail", vars(job_view)["encode_png"]))
+    monkeypatch.setattr(compare, "encode_png", watched("encode the before", vars(compare)["encode_png"]))
     widget = _edit(make_widget)
     job = widget.submit()
     await job  # the poller set done/result: the observers have run
@@ -307,7 +307,7 @@ async def test_the_job_views_observers_leave_file_reading_and_encoding_to_a_thre
     assert {"read the result", "encode the before", "encode a thumbnail"} <= set(off_loop)
 
 
-async def test_the_job_states_from_the_poller_never_recheck_the_input(make_widget):
+async def test_the_job_states_from_the_poller_never_recheck_the_input(make_widget, monkeypatch):
     """Checking the input means checking the mask (about 100 ms on a 12 MP photo): a job's states,
     set by the poller on the kernel's loop, only bring "sending…" up to date; they never re-check."""
     widget = _edit(make_widget)
@@ -318,7 +318,7 @@ async def test_the_job_states_from_the_poller_never_recheck_the_input(make_widge
         built.append(new_seed)
         return real(new_seed=new_seed)
 
-    widget.build_input = counted
+    monkeypatch.setattr(widget, "build_input", counted)
     widget.submit_button.click()
     (job,) = widget.jobs
     assert widget.submit_button.disabled  # sending…
