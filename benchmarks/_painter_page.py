@@ -16,7 +16,7 @@ from PIL import Image
 from ipycanvas import Canvas, hold_canvas
 from ideogram_widgets import MaskPainter
 from ideogram_widgets.samples import sample_image
-from ideogram_widgets.api.media import encode_png
+from ideogram_widgets.api._media import encode_png
 
 SIDE, BRUSH = {SIDE}, {BRUSH}
 picture = sample_image(1024, 1024).resize((SIDE, SIDE), Image.Resampling.BICUBIC)

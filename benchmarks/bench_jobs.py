@@ -48,9 +48,9 @@ from PIL import Image
 
 from benchmarks._figures import Figure, print_figures
 from ideogram_widgets.api import AsyncClient, EditInput
-from ideogram_widgets.api.wire import TERMINAL_STATES
+from ideogram_widgets.api._wire import TERMINAL_STATES
 from ideogram_widgets.jobs import JobManager, Journal, run_batch
-from ideogram_widgets.jobs.manager import DURATIONS
+from ideogram_widgets.jobs._manager import DURATIONS
 from ideogram_widgets.sandbox import SandboxConfig, serve_in_process
 
 ROOT = Path(__file__).resolve().parents[1]

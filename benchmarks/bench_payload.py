@@ -36,10 +36,10 @@ from PIL import Image, ImageFilter
 
 from benchmarks._figures import Figure, print_figures, quick, ratio
 from ideogram_widgets.api import AsyncClient, EditInput, InputError
-from ideogram_widgets.api.composite import put_back
-from ideogram_widgets.api.media import DEFAULT_LIMITS, PayloadLimits, png_payload
-from ideogram_widgets.api.preflight import CACHE
-from ideogram_widgets.api.working import image_payload
+from ideogram_widgets.api._composite import put_back
+from ideogram_widgets.api._media import DEFAULT_LIMITS, PayloadLimits, png_payload
+from ideogram_widgets.api._preflight import CACHE
+from ideogram_widgets.api._working import image_payload
 
 BENCHMARK = "payload"
 SIDE = 4096

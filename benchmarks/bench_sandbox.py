@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from benchmarks._figures import Figure, print_figures, quick
-from ideogram_widgets.sandbox import imaging
+from ideogram_widgets.sandbox import _imaging as imaging
 
 BENCHMARK = "sandbox"
 GOALS_S = {1024: 1.0, 4096: 8.0}

@@ -10,14 +10,12 @@ Example:
     '1152:864 (4:3)'
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import typing as _typing
 
 from ._version import __version__
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from .api import (
         ColorPalette,
         EditInput,
@@ -96,17 +94,17 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'ideogram_widgets' has no attribute {name!r}")
     if module in (".jobs", ".widgets"):
         # the jobs layer is handed its default client here (it never picks a backend itself)
-        importlib.import_module(".backend", __name__)
+        _importlib.import_module(".backend", __name__)
     if name == "resume":
         # what resume() did is shown in the widgets' job view in a notebook (the widgets install it)
-        importlib.import_module(".widgets", __name__)
-    value = getattr(importlib.import_module(module, __name__), name)
+        _importlib.import_module(".widgets", __name__)
+    value = getattr(_importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value
 

@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .api import client as _api
+from .api import _client as _api
+from .api._sync import Client as _BlockingClient
 from .api._token import find_token
-from .api.sync import Client as _BlockingClient
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -75,7 +75,7 @@ _warned = False
 
 def sandbox_home() -> str:
     """Where the embedded sandbox keeps its state: ``<package home>/sandbox``."""
-    from .jobs.journal import default_home
+    from .jobs._journal import default_home
 
     return str(default_home() / "sandbox")
 
@@ -188,7 +188,7 @@ def _reachable(base_url: str, timeout: float = 0.3) -> str:
 
 
 class BackendPicker:
-    """``client_for`` for :func:`ideogram_widgets.jobs.resume`: given the base URL a journal entry
+    """``client_for`` for :func:`ideogram_widgets.jobs._resume`: given the base URL a journal entry
     recorded, a client for that backend, or None when it cannot be reached (``reasons[url]`` says why).
 
     The embedded sandbox is always reachable; the hosted service needs a token (found as
@@ -261,7 +261,7 @@ def resume(
     be reached now — the hosted service (with the token found in the environment), the embedded
     sandbox, an external sandbox by its URL — and answer with what was taken, what was left and why.
 
-    ``client=`` (or ``manager=``) resumes one backend only, as :func:`ideogram_widgets.jobs.resume`.
+    ``client=`` (or ``manager=``) resumes one backend only, as :func:`ideogram_widgets.jobs._resume`.
 
     Example (a notebook cell, after a restart)::
 

@@ -18,7 +18,7 @@ from typing import Any
 
 
 def layer_of(path: str) -> str:
-    """``ideogram_widgets/api/media.py`` → ``api``; a top-level module → ``(top level)``."""
+    """``ideogram_widgets/api/_media.py`` → ``api``; a top-level module → ``(top level)``."""
     parts = Path(path).parts
     index = parts.index("ideogram_widgets") if "ideogram_widgets" in parts else -1
     rest = parts[index + 1 :]

@@ -8,8 +8,8 @@ Example:
     ('1:1', 'QUALITY')
 """
 
-from .client import DEFAULT_BASE_URL, TOKEN_ENV, AsyncClient, Result
-from .errors import (
+from ._client import DEFAULT_BASE_URL, TOKEN_ENV, AsyncClient, Result
+from ._errors import (
     APIError,
     AuthenticationError,
     BlockingCallError,
@@ -31,15 +31,15 @@ from .errors import (
     UnknownModelError,
     WaitTimeoutError,
 )
-from .inputs import EDIT_MODEL, REFRAME_MODEL, EditInput, ReframeInput
-from .media import PayloadLimits
-from .options import MagicPrompt, MaskPolarity, RenderingSpeed
-from .palette import PALETTE_PRESETS, ColorPalette, PaletteColor
-from .resolution import DEFAULT_RESOLUTION, RESOLUTIONS, Resolution
-from .retry import RetryPolicy
-from .style import STYLE_PRESETS, Style, StyleType
-from .sync import Client
-from .wire import CancelOutcome, JobResult, JobStatus, Submission
+from ._inputs import EDIT_MODEL, REFRAME_MODEL, EditInput, ReframeInput
+from ._media import PayloadLimits
+from ._options import MagicPrompt, MaskPolarity, RenderingSpeed
+from ._palette import PALETTE_PRESETS, ColorPalette, PaletteColor
+from ._resolution import DEFAULT_RESOLUTION, RESOLUTIONS, Resolution
+from ._retry import RetryPolicy
+from ._style import STYLE_PRESETS, Style, StyleType
+from ._sync import Client
+from ._wire import CancelOutcome, JobResult, JobStatus, Submission
 
 __all__ = [
     "DEFAULT_BASE_URL",

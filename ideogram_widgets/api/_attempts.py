@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ._errors import DeadlineExceededError, RateLimitError, SubmitUncertainError
+from ._retry import RetryPolicy
 from ._transport import Retryable
-from .errors import DeadlineExceededError, RateLimitError, SubmitUncertainError
-from .retry import RetryPolicy
 
 __all__ = ["with_retries"]
 

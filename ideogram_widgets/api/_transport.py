@@ -11,8 +11,7 @@ from typing import Any
 
 import httpx
 
-from ._redact import Redactor
-from .errors import (
+from ._errors import (
     APIError,
     DownloadError,
     NotFoundError,
@@ -21,7 +20,8 @@ from .errors import (
     TransportError,
     error_from_response,
 )
-from .retry import parse_retry_after
+from ._redact import Redactor
+from ._retry import parse_retry_after
 
 MAX_ANSWER_BYTES = 4 * 1024 * 1024
 MAX_REDIRECTS = 5

@@ -20,31 +20,31 @@ From a notebook::
     print(report.render())
 """
 
-from __future__ import annotations
+import importlib as _importlib
+import typing as _typing
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .report import CheckReport, CheckResult, Status
-    from .run import UPLOADER_ADVICE, check, run_check
+if _typing.TYPE_CHECKING:
+    from ._report import CheckReport, CheckResult, Status
+    from ._run import UPLOADER_ADVICE, check, run_check
 
 __all__ = ["UPLOADER_ADVICE", "CheckReport", "CheckResult", "Status", "check", "run_check"]
 
 # Loaded on first use, so `python -m ideogram_widgets.check --help` answers at once.
 _LAZY = {
-    "CheckReport": ".report",
-    "CheckResult": ".report",
-    "Status": ".report",
-    "UPLOADER_ADVICE": ".run",
-    "check": ".run",
-    "run_check": ".run",
+    "CheckReport": "._report",
+    "CheckResult": "._report",
+    "Status": "._report",
+    "UPLOADER_ADVICE": "._run",
+    "check": "._run",
+    "run_check": "._run",
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+        value = getattr(_importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -14,25 +14,21 @@ Example (a notebook cell)::
     iw.stop_all()                         # stop following everything (nothing is cancelled)
 """
 
-from .batch import Batch, BatchItem, run_batch
-from .errors import JobNotSentError, JournalError, PollingStoppedError, StorageError
-from .history import History, JobRecord, history
-from .job import FINAL_STATES, Job, Output
-from .journal import HOME_ENV, Journal, default_home
-from .manager import JobManager, NoDefaultClientError, default_manager, live_jobs, set_default_client, submit
-from .prune import PruneReport, prune
-from .resume import ClientFor, ResumeReport, resume
-from .runtime import stop_all
-from .schedule import DurationModel, Estimate, PollPolicy
+from ._batch import Batch, BatchItem, run_batch
+from ._errors import JobNotSentError, JournalError, PollingStoppedError, StorageError
+from ._history import History, JobRecord, history
+from ._job import FINAL_STATES, Job, Output
+from ._journal import Journal, default_home
+from ._manager import JobManager, NoDefaultClientError, set_default_client, submit
+from ._prune import PruneReport, prune
+from ._resume import ResumeReport, resume
+from ._runtime import stop_all
+from ._schedule import PollPolicy
 
 __all__ = [
     "FINAL_STATES",
-    "HOME_ENV",
     "Batch",
     "BatchItem",
-    "ClientFor",
-    "DurationModel",
-    "Estimate",
     "History",
     "Job",
     "JobManager",
@@ -48,9 +44,7 @@ __all__ = [
     "ResumeReport",
     "StorageError",
     "default_home",
-    "default_manager",
     "history",
-    "live_jobs",
     "prune",
     "resume",
     "run_batch",

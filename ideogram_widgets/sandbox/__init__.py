@@ -16,10 +16,10 @@ Over real HTTP: ``python -m ideogram_widgets.sandbox --port 8123``, :func:`serve
 :func:`serve_in_thread` (returns a handle with ``.url`` and ``.stop()``).
 """
 
-from .app import create_app
-from .config import FAULT_KINDS, SandboxConfig
-from .server import RunningSandbox, SandboxProcess, serve, serve_in_process, serve_in_thread
-from .service import Sandbox
+from ._app import create_app
+from ._config import FAULT_KINDS, SandboxConfig
+from ._server import RunningSandbox, SandboxProcess, serve, serve_in_process, serve_in_thread
+from ._service import Sandbox
 
 __all__ = [
     "FAULT_KINDS",

@@ -11,8 +11,8 @@ import argparse
 import contextlib
 from collections.abc import Sequence
 
-from .config import FAULT_KINDS, MASK_POLARITIES, RESULT_NOT_READY_MODES, SandboxConfig
-from .server import serve
+from ._config import FAULT_KINDS, MASK_POLARITIES, RESULT_NOT_READY_MODES, SandboxConfig
+from ._server import serve
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -7,13 +7,11 @@ Example:
     (768, 512)
 """
 
-from __future__ import annotations
-
-from .edit_widget import EditWidget
-from .mask_painter import MaskPainter
-from .reframe_widget import ReframeWidget
-from .resume_view import ResumeView
-from .resume_view import install as _show_resume_reports
+from ._edit_widget import EditWidget
+from ._mask_painter import MaskPainter
+from ._reframe_widget import ReframeWidget
+from ._resume_view import ResumeView
+from ._resume_view import install as _show_resume_reports
 
 __all__ = ["EditWidget", "MaskPainter", "ReframeWidget", "ResumeView"]
 

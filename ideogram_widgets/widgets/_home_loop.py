@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from ..jobs.runtime import running_loop
+from ..jobs._runtime import running_loop
 
 __all__ = ["HomeLoop"]
 

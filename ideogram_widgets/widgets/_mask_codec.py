@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from ..api.errors import InputError
-from ..api.masks import mask_to_png
-from ..api.media import MaskArray, encode_png, load_mask
-from ..api.options import MaskPolarity
+from ..api._errors import InputError
+from ..api._masks import mask_to_png
+from ..api._media import MaskArray, encode_png, load_mask
+from ..api._options import MaskPolarity
 
 __all__ = ["DISPLAY_MAX_SIDE", "DisplayCopy", "decode_mask", "display_copy", "encode_mask", "png_size"]
 
@@ -35,7 +35,7 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def encode_mask(mask: MaskArray) -> bytes:
     """A boolean (H, W) mask as the browser half's 1-bit greyscale PNG, white = edit (see
-    :func:`~ideogram_widgets.api.masks.mask_image`)."""
+    :func:`~ideogram_widgets.api._masks.mask_image`)."""
     return mask_to_png(mask, MaskPolarity.WHITE_IS_EDIT, bits=1, compress_level=6)
 
 

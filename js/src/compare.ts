@@ -3,7 +3,7 @@
  * real browser download of the exact bytes shown as "after" (a Blob URL and `<a download>`, made in the
  * click itself, so no round trip to the kernel and no pop-up blocker).
  *
- * Python: `ideogram_widgets/widgets/compare.py`. Both pictures are drawn in the same box; the "after"
+ * Python: `ideogram_widgets/widgets/_compare.py`. Both pictures are drawn in the same box; the "after"
  * picture sets the box's size and is never drawn larger than its own pixels (fit down, 1:1 on demand).
  */
 import type { RenderProps } from "@anywidget/types";

@@ -1,4 +1,4 @@
-import "./studio.css"; // the editing widgets' styles ride in this bundle's CSS (widgets/compare.py)
+import "./studio.css"; // the editing widgets' styles ride in this bundle's CSS (widgets/_compare.py)
 /**
  * The anywidget entry point for MaskPainter (bundled by esbuild into ideogram_widgets/static/).
  */

@@ -1,6 +1,6 @@
 /**
  * The synced state of a MaskPainter: one field per Python trait tagged `sync=True` in
- * `ideogram_widgets/widgets/mask_painter.py` (a Python test checks the two lists agree).
+ * `ideogram_widgets/widgets/_mask_painter.py` (a Python test checks the two lists agree).
  * Bytes traits arrive as DataView and are sent back as DataView (binary buffers, never base64).
  */
 export type Tool = "brush" | "eraser" | "rectangle" | "ellipse" | "lasso" | "wand";

@@ -4,7 +4,7 @@
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
 
-/** The synced state of a TokenField (Python: `ideogram_widgets/widgets/token_field.py`). */
+/** The synced state of a TokenField (Python: `ideogram_widgets/widgets/_token_field.py`). */
 export interface TokenFieldModel {
   /** True once Python holds a token (from the environment, an argument or this field). */
   has_token: boolean;

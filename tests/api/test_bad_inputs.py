@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from ideogram_widgets.api import ColorPalette, EditInput, InputError, ReframeInput, Style
-from ideogram_widgets.api.media import PayloadLimits
+from ideogram_widgets.api._media import PayloadLimits
 
 IMG = Image.new("RGB", (64, 48), (120, 130, 140))
 HALF = np.zeros((48, 64), bool)

@@ -1,16 +1,17 @@
-"""One error hierarchy: the tree drawn in ``api/errors.py``'s docstring is the real one, every layer's
+"""One error hierarchy: the tree drawn in ``api/_errors.py``'s docstring is the real one, every layer's
 errors hang from its root, and ``jobs.errors`` re-exports the job layer's (old imports keep working)."""
 
 from __future__ import annotations
 
 import re
 
-import ideogram_widgets.jobs.errors as job_errors
+import ideogram_widgets.jobs._errors as job_errors
 from ideogram_widgets import jobs
-from ideogram_widgets.api import errors
-from ideogram_widgets.jobs import manager
-from ideogram_widgets.sandbox import errors as sandbox_errors
-from ideogram_widgets.sandbox import faults, imaging
+from ideogram_widgets.api import _errors as errors
+from ideogram_widgets.jobs import _manager as manager
+from ideogram_widgets.sandbox import _errors as sandbox_errors
+from ideogram_widgets.sandbox import _faults as faults
+from ideogram_widgets.sandbox import _imaging as imaging
 
 ROOT = errors.IdeogramWidgetsError
 

@@ -17,8 +17,8 @@ from ideogram_widgets.api import (
     ServiceValidationError,
     UnknownModelError,
 )
-from ideogram_widgets.api.errors import error_from_response
-from ideogram_widgets.api.retry import parse_retry_after
+from ideogram_widgets.api._errors import error_from_response
+from ideogram_widgets.api._retry import parse_retry_after
 
 
 @pytest.mark.parametrize(

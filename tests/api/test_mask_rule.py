@@ -1,4 +1,4 @@
-"""The mask rule, row by row as the README's table states it (api/masks.py has the same table)."""
+"""The mask rule, row by row as the README's table states it (api/_masks.py has the same table)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from ideogram_widgets.api import InputError
-from ideogram_widgets.api.media import check_mask, load_mask
+from ideogram_widgets.api._media import check_mask, load_mask
 
 EDIT = np.zeros((6, 8), bool)
 EDIT[1:4, 2:6] = True  # what every row below should read as "edit"

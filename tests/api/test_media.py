@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from ideogram_widgets.api import EditInput, InputError, MaskPolarity
-from ideogram_widgets.api.media import (
+from ideogram_widgets.api._media import (
     PayloadLimits,
     check_mask,
     data_uri,
@@ -20,7 +20,7 @@ from ideogram_widgets.api.media import (
     load_mask,
     mask_to_png,
 )
-from ideogram_widgets.api.working import image_payload
+from ideogram_widgets.api._working import image_payload
 
 RNG = np.random.default_rng(0)
 PIXELS = RNG.integers(0, 256, (40, 50, 3), dtype=np.uint8)

@@ -10,10 +10,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ideogram_widgets.api import EditInput, InputError, ReframeInput, masks, media, png
-from ideogram_widgets.api.intake import check_size, open_image
-from ideogram_widgets.api.masks import check_mask_size, mask_image, mask_to_png, read_mask
-from ideogram_widgets.api.options import MaskPolarity
+from ideogram_widgets.api import EditInput, InputError, ReframeInput
+from ideogram_widgets.api import _masks as masks
+from ideogram_widgets.api import _media as media
+from ideogram_widgets.api import _png as png
+from ideogram_widgets.api._intake import check_size, open_image
+from ideogram_widgets.api._masks import check_mask_size, mask_image, mask_to_png, read_mask
+from ideogram_widgets.api._options import MaskPolarity
 from ideogram_widgets.jobs import Journal
 from ideogram_widgets.widgets import MaskPainter, _mask_codec
 
@@ -128,8 +131,8 @@ def test_edit_and_reframe_build_their_body_with_one_method() -> None:
 
 
 def test_palettes_and_styles_become_json_by_one_rule() -> None:
-    from ideogram_widgets.api.palette import ColorPalette, palette_payload
-    from ideogram_widgets.api.style import Style, style_payload
+    from ideogram_widgets.api._palette import ColorPalette, palette_payload
+    from ideogram_widgets.api._style import Style, style_payload
 
     assert palette_payload("ember") == ColorPalette.preset("EMBER").to_payload() == {"name": "EMBER"}
     assert style_payload("realistic") == Style(style_type="REALISTIC").to_payload()
@@ -142,7 +145,7 @@ def test_palettes_and_styles_become_json_by_one_rule() -> None:
 
 
 def test_status_and_result_answers_share_one_terminal_rule() -> None:
-    from ideogram_widgets.api.wire import TERMINAL_STATES, JobResult, JobStatus
+    from ideogram_widgets.api._wire import TERMINAL_STATES, JobResult, JobStatus
 
     assert JobStatus.is_terminal is JobResult.is_terminal
     for state in ("in_queue", "in_progress", *TERMINAL_STATES):

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ideogram_widgets.api import EditInput, InputError, PayloadLimits, ReframeInput, preflight
-from ideogram_widgets.api.composite import _grow, blend_alpha, put_back
-from ideogram_widgets.api.inputs import MAX_PROMPT_CHARS
-from ideogram_widgets.api.media import data_uri, encode_png
-from ideogram_widgets.api.working import scale_mask, send_image, working_size
+from ideogram_widgets.api import EditInput, InputError, PayloadLimits, ReframeInput
+from ideogram_widgets.api import _preflight as preflight
+from ideogram_widgets.api._composite import _grow, blend_alpha, put_back
+from ideogram_widgets.api._inputs import MAX_PROMPT_CHARS
+from ideogram_widgets.api._media import data_uri, encode_png
+from ideogram_widgets.api._working import scale_mask, send_image, working_size
 
 RNG = np.random.default_rng(9)
 SMALL = Image.fromarray(RNG.integers(0, 256, (30, 40, 3), dtype=np.uint8))

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from ideogram_widgets.api import EditInput, InputError
-from ideogram_widgets.api.media import load_image
-from ideogram_widgets.api.working import image_payload
+from ideogram_widgets.api._media import load_image
+from ideogram_widgets.api._working import image_payload
 
 RNG = np.random.default_rng(3)
 GREY = RNG.integers(0, 256, (24, 32), dtype=np.uint8)
@@ -146,7 +146,7 @@ def test_a_zero_size_pil_image_is_a_typed_error():
 
 
 def test_heic_without_its_plugin_names_the_extra(monkeypatch):
-    from ideogram_widgets.api import intake
+    from ideogram_widgets.api import _intake as intake
 
     monkeypatch.setattr(intake, "_heif_registered", False)
     fake = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + b"\0" * 64

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ideogram_widgets.api import DEFAULT_RESOLUTION, RESOLUTIONS, InputError, Resolution
-from ideogram_widgets.api.resolution import fit_inside
+from ideogram_widgets.api._resolution import fit_inside
 
 SCHEMAS = Path(__file__).parents[1] / "schemas"
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ideogram_widgets.api.composite import DEFAULT_FEATHER, _grow
+from ideogram_widgets.api._composite import DEFAULT_FEATHER, _grow
 
 from ..photos.photos import QUADRANTS, phone_jpeg, upright_picture
 from .conftest import NotebookPage

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ideogram_widgets.check.cli import main
+from ideogram_widgets.check._cli import main
 
 from .helpers import TOKEN, config, stats
 
@@ -132,8 +132,8 @@ def test_a_wrong_token_exits_2_without_a_traceback(sandbox_server: Callable[...,
 
 
 def test_a_network_error_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ideogram_widgets.api import client as client_module
-    from ideogram_widgets.api.retry import RetryPolicy
+    from ideogram_widgets.api import _client as client_module
+    from ideogram_widgets.api._retry import RetryPolicy
 
     monkeypatch.setattr(client_module, "RetryPolicy", lambda: RetryPolicy(attempts=2, base_delay=0.01))
     monkeypatch.setenv("RUNCOMFY_API_TOKEN", TOKEN)
@@ -180,7 +180,7 @@ def test_token_env_names_another_variable(
 
 def test_the_cli_constants_are_the_apis() -> None:
     from ideogram_widgets.api import DEFAULT_BASE_URL, TOKEN_ENV, MaskPolarity
-    from ideogram_widgets.check import cli
+    from ideogram_widgets.check import _cli as cli
 
     assert (cli.TOKEN_ENV, cli.DEFAULT_BASE_URL) == (TOKEN_ENV, DEFAULT_BASE_URL)
     assert tuple(m.value for m in MaskPolarity) == cli.POLARITIES

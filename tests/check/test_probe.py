@@ -9,8 +9,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ideogram_widgets.check import cli, probe, report, run, schema, schema_tools
-from ideogram_widgets.check.probe import compare_halves, probe_image, probe_mask
+from ideogram_widgets.check import _cli as cli
+from ideogram_widgets.check import _probe as probe
+from ideogram_widgets.check import _report as report
+from ideogram_widgets.check import _run as run
+from ideogram_widgets.check import _schema as schema
+from ideogram_widgets.check import _schema_tools as schema_tools
+from ideogram_widgets.check._probe import compare_halves, probe_image, probe_mask
 
 
 def test_probe_image_and_mask() -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from ideogram_widgets.api import AsyncClient
 from ideogram_widgets.check import Status, run_check
-from ideogram_widgets.check.schema import compare_model, expected_fields, schema_result
+from ideogram_widgets.check._schema import compare_model, expected_fields, schema_result
 
 from .helpers import client_for, config
 

@@ -45,12 +45,12 @@ from ideogram_widgets.api import (
     SubmitUncertainError,
     WaitTimeoutError,
 )
-from ideogram_widgets.api.errors import error_from_response
-from ideogram_widgets.api.media import decode_image
-from ideogram_widgets.api.retry import parse_retry_after
+from ideogram_widgets.api._errors import error_from_response
+from ideogram_widgets.api._media import decode_image
+from ideogram_widgets.api._retry import parse_retry_after
 from ideogram_widgets.jobs import FINAL_STATES, Job, JobManager, Journal, Output, PollPolicy, stop_all
-from ideogram_widgets.jobs.records import needs_resume
-from ideogram_widgets.jobs.schedule import DurationModel
+from ideogram_widgets.jobs._records import needs_resume
+from ideogram_widgets.jobs._schedule import DurationModel
 
 from ..api.scripted_server import Answer, Script
 from .conftest import (

@@ -22,13 +22,13 @@ from starlette.applications import Starlette
 from traitlets import TraitError
 
 from ideogram_widgets.api import AsyncClient, InputError
-from ideogram_widgets.api.options import SEED_MAX
+from ideogram_widgets.api._options import SEED_MAX
 from ideogram_widgets.jobs import JournalError, stop_all
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.sandbox import SandboxConfig
 from ideogram_widgets.widgets import EditWidget, ReframeWidget
-from ideogram_widgets.widgets.controls import ErrorLabel
-from ideogram_widgets.widgets.studio import Studio
+from ideogram_widgets.widgets._controls import ErrorLabel
+from ideogram_widgets.widgets._studio import Studio
 
 from .conftest import all_widgets, png_bytes
 

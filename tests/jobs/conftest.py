@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 
 from ideogram_widgets.api import AsyncClient
 from ideogram_widgets.jobs import stop_all
-from ideogram_widgets.jobs.manager import DURATIONS
+from ideogram_widgets.jobs._manager import DURATIONS
 from ideogram_widgets.sandbox import SandboxConfig
 
 from .helpers import FAST_RETRY, CountingTransport

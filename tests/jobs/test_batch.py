@@ -11,7 +11,7 @@ import pytest
 
 from ideogram_widgets.api import EditInput, JobFailedError
 from ideogram_widgets.jobs import JobManager, run_batch
-from ideogram_widgets.jobs.progress import BarProgress, Counts, TextProgress, make_progress
+from ideogram_widgets.jobs._progress import BarProgress, Counts, TextProgress, make_progress
 from ideogram_widgets.sandbox import SandboxConfig
 
 from .helpers import Inproc, counts, edit

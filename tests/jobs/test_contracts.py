@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from ideogram_widgets.api import AsyncClient
-from ideogram_widgets.api.composite import put_back
+from ideogram_widgets.api._composite import put_back
 from ideogram_widgets.jobs import (
     Job,
     JobManager,
@@ -23,8 +23,8 @@ from ideogram_widgets.jobs import (
     resume,
     set_default_client,
 )
-from ideogram_widgets.jobs import manager as manager_module
-from ideogram_widgets.jobs.records import needs_resume
+from ideogram_widgets.jobs import _manager as manager_module
+from ideogram_widgets.jobs._records import needs_resume
 from ideogram_widgets.sandbox import SandboxConfig
 
 from .helpers import FAST_RETRY, Inproc, edit, image, mask, reframe, until

@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 
 from ideogram_widgets.api import APIError, AsyncClient, NotFoundError
 from ideogram_widgets.jobs import JobManager, Journal
-from ideogram_widgets.jobs.records import needs_resume
+from ideogram_widgets.jobs._records import needs_resume
 from ideogram_widgets.sandbox import SandboxConfig
 
 from .helpers import FAST_RETRY, edit, read

@@ -23,7 +23,7 @@ from ideogram_widgets.api import (
     SubmitUncertainError,
 )
 from ideogram_widgets.jobs import Job, JobManager, Journal, JournalError, Output, PollPolicy
-from ideogram_widgets.jobs.records import needs_resume
+from ideogram_widgets.jobs._records import needs_resume
 from ideogram_widgets.sandbox import SandboxConfig
 
 from .helpers import CountingTransport, Inproc, counts, edit, file_bytes, image, mask, read, reframe, until
@@ -300,7 +300,7 @@ def test_plain_script_submit_and_wait(sandbox_app: Callable[..., Starlette], hom
     assert task.done()
     assert task.result() is False
     slow.stop()
-    from ideogram_widgets.jobs.runtime import current_loop
+    from ideogram_widgets.jobs._runtime import current_loop
 
     current_loop().run_until_complete(client.aclose())
 

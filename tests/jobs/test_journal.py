@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from ideogram_widgets.jobs import Journal, default_home, history
-from ideogram_widgets.jobs.errors import error_from_record, error_record
-from ideogram_widgets.jobs.records import needs_resume, owner_alive
+from ideogram_widgets.jobs._errors import error_from_record, error_record
+from ideogram_widgets.jobs._records import needs_resume, owner_alive
 
 from .helpers import image, mask
 

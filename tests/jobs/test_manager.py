@@ -8,7 +8,7 @@ import pytest
 
 from ideogram_widgets.api import AsyncClient
 from ideogram_widgets.jobs import JobManager, set_default_client
-from ideogram_widgets.jobs import manager as manager_module
+from ideogram_widgets.jobs import _manager as manager_module
 
 from .helpers import Inproc, edit
 

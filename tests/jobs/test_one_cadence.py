@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from ideogram_widgets.api.wire import JobStatus
-from ideogram_widgets.jobs.schedule import PollPolicy, Track
+from ideogram_widgets.api._wire import JobStatus
+from ideogram_widgets.jobs._schedule import PollPolicy, Track
 from ideogram_widgets.sandbox import SandboxConfig
 
 from .helpers import Inproc, edit

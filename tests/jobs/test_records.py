@@ -7,9 +7,9 @@ from typing import Any
 
 from ideogram_widgets.api import JobFailedError
 from ideogram_widgets.jobs import Journal
-from ideogram_widgets.jobs.history import record_of
-from ideogram_widgets.jobs.records import follow_of, job_from_entry
-from ideogram_widgets.jobs.rows import file_refs
+from ideogram_widgets.jobs._history import record_of
+from ideogram_widgets.jobs._records import follow_of, job_from_entry
+from ideogram_widgets.jobs._rows import file_refs
 
 ENTRY: dict[str, Any] = {
     "id": "20250101T120000-abc",

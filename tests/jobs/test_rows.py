@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from ideogram_widgets.api.wire import JobResult
-from ideogram_widgets.jobs.poller import _server_total
-from ideogram_widgets.jobs.rows import instant
+from ideogram_widgets.api._wire import JobResult
+from ideogram_widgets.jobs._poller import _server_total
+from ideogram_widgets.jobs._rows import instant
 
 NOON = 1735732800.0  # 2025-01-01T12:00:00Z
 

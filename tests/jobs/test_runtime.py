@@ -12,7 +12,8 @@ import pytest
 from starlette.applications import Starlette
 
 from ideogram_widgets.api import AsyncClient, WaitTimeoutError
-from ideogram_widgets.jobs import Job, JobManager, Journal, runtime
+from ideogram_widgets.jobs import Job, JobManager, Journal
+from ideogram_widgets.jobs import _runtime as runtime
 from ideogram_widgets.sandbox import SandboxConfig
 
 from .helpers import FAST_RETRY, edit, read

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from ideogram_widgets.api import RetryPolicy
-from ideogram_widgets.jobs.schedule import DurationModel, Estimate, PollPolicy, Track
+from ideogram_widgets.jobs._schedule import DurationModel, Estimate, PollPolicy, Track
 
 EXACT = PollPolicy(jitter=0.0)
 

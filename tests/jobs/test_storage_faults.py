@@ -23,8 +23,8 @@ import pytest
 
 from ideogram_widgets.api import AsyncClient
 from ideogram_widgets.jobs import JobManager, Journal, JournalError, StorageError
-from ideogram_widgets.jobs.records import needs_resume
-from ideogram_widgets.jobs.store import Store
+from ideogram_widgets.jobs._records import needs_resume
+from ideogram_widgets.jobs._store import Store
 from ideogram_widgets.sandbox import SandboxConfig
 
 from .helpers import FAST_RETRY, edit, until

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ideogram_widgets.jobs import Journal, history, prune, resume
-from ideogram_widgets.jobs.owner import Owner
+from ideogram_widgets.jobs._owner import Owner
 
 from .helpers import Inproc
 

@@ -16,7 +16,7 @@ from PIL import Image
 
 from ideogram_widgets.api import JobFailedError
 from ideogram_widgets.jobs import Job, JobManager, Journal, PollingStoppedError
-from ideogram_widgets.jobs.owner import Owner
+from ideogram_widgets.jobs._owner import Owner
 from ideogram_widgets.sandbox import SandboxConfig
 
 from .helpers import Inproc, counts, edit, read, until

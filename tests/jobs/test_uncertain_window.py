@@ -25,7 +25,7 @@ import pytest
 
 from ideogram_widgets.api import SubmitUncertainError
 from ideogram_widgets.jobs import Journal, resume, stop_all
-from ideogram_widgets.jobs.runtime import block_on
+from ideogram_widgets.jobs._runtime import block_on
 
 from .helpers import http_client
 
@@ -40,7 +40,7 @@ ZYGOTE = """
 import asyncio, os, signal, sys, time
 from ideogram_widgets.api import AsyncClient
 from ideogram_widgets.jobs import JobManager
-import ideogram_widgets.jobs.submission, ideogram_widgets.api.media, ideogram_widgets.api.composite
+import ideogram_widgets.jobs._submission, ideogram_widgets.api._media, ideogram_widgets.api._composite
 from tests.jobs.helpers import edit
 
 url, home = sys.argv[1], sys.argv[2]

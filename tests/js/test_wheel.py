@@ -58,7 +58,7 @@ def test_the_wheel_contains_the_bundle_built_from_clean_sources(dist: Path) -> N
         names = set(zf.namelist())
         bundle = zf.read("ideogram_widgets/static/mask_painter.js").decode()
         styles = zf.read("ideogram_widgets/static/mask_painter.css").decode()
-    assert "ideogram_widgets/widgets/mask_painter.py" in names
+    assert "ideogram_widgets/widgets/_mask_painter.py" in names
     assert "data-lm-suppress-shortcuts" in bundle
     assert re.search(r"\bexport\s*\{", bundle)  # an ES module...
     assert not re.search(r"""\bfrom\s*["']|\bimport\s*\(?\s*["']""", bundle)  # ...importing nothing (no CDN)

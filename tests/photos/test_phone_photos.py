@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from ideogram_widgets.api import AsyncClient, Result
-from ideogram_widgets.api.composite import DEFAULT_FEATHER, _grow
-from ideogram_widgets.api.intake import open_image
+from ideogram_widgets.api._composite import DEFAULT_FEATHER, _grow
+from ideogram_widgets.api._intake import open_image
 
 from .photos import (
     PHONE,

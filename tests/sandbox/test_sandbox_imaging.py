@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ideogram_widgets.sandbox import SandboxConfig, imaging
+from ideogram_widgets.sandbox import SandboxConfig
+from ideogram_widgets.sandbox import _imaging as imaging
 
 from .helpers import EDIT, REFRAME, box_mask, data_uri, decode, edit_body, scene, validate_output
 

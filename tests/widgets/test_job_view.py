@@ -21,8 +21,8 @@ from ideogram_widgets.api import AsyncClient
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
 from ideogram_widgets.widgets import EditWidget, ReframeWidget
-from ideogram_widgets.widgets.job_row import resolution_label
-from ideogram_widgets.widgets.studio import REPEAT_WINDOW_S, backend_banner
+from ideogram_widgets.widgets._job_row import resolution_label
+from ideogram_widgets.widgets._studio import REPEAT_WINDOW_S, backend_banner
 from tests._timing import wait_until_async
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -263,7 +263,8 @@ async def test_the_job_views_observers_leave_file_reading_and_encoding_to_a_thre
     """The poller fires the view's observers on the kernel's loop: they must return at once. The result's
     file reading is held on a gate here; if it ran in an observer it would hold the loop, which is
     counted (not timed) while it waits."""
-    from ideogram_widgets.widgets import compare, job_view
+    from ideogram_widgets.widgets import _compare as compare
+    from ideogram_widgets.widgets import _job_view as job_view
 
     loop_thread = threading.current_thread()
     gate = threading.Event()

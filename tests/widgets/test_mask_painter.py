@@ -14,8 +14,9 @@ import pytest
 import traitlets
 from PIL import Image
 
-from ideogram_widgets.api.errors import InputError
-from ideogram_widgets.widgets import MaskPainter, _mask_codec, mask_painter
+from ideogram_widgets.api._errors import InputError
+from ideogram_widgets.widgets import MaskPainter, _mask_codec
+from ideogram_widgets.widgets import _mask_painter as mask_painter
 from ideogram_widgets.widgets._mask_codec import decode_mask, encode_mask, png_size
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import pytest
 
 from ideogram_widgets.api import AsyncClient, InputError, Resolution
 from ideogram_widgets.samples import sample_image
-from ideogram_widgets.widgets.reframe_widget import ReframeWidget
+from ideogram_widgets.widgets._reframe_widget import ReframeWidget
 from tests._timing import wait_until_async
 
 IMAGE = sample_image(300, 200)

@@ -9,10 +9,10 @@ import numpy as np
 
 from ideogram_widgets import jobs
 from ideogram_widgets.api import AsyncClient, EditInput
-from ideogram_widgets.api.client import DEFAULT_BASE_URL
+from ideogram_widgets.api._client import DEFAULT_BASE_URL
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.widgets import EditWidget, ResumeView
-from ideogram_widgets.widgets.resume_view import describe_report, show_report
+from ideogram_widgets.widgets._resume_view import describe_report, show_report
 from tests._timing import wait_until_async
 
 IMAGE = sample_image(160, 120)
