@@ -49,6 +49,7 @@ __all__ = [
     "resume",
     "sandbox_app",
     "sandbox_home",
+    "scratch_sandbox_client",
 ]
 
 log = logging.getLogger("ideogram_widgets")
@@ -111,6 +112,25 @@ def _sandbox_options(options: dict[str, Any]) -> dict[str, Any]:
     options["base_url"] = SANDBOX_URL
     options["transport"] = httpx.ASGITransport(app=sandbox_app())
     return options
+
+
+def scratch_sandbox_client(**options: Any) -> tuple[_api.AsyncClient, Callable[[], None]]:
+    """An AsyncClient on a new in-process sandbox of its own (one worker, nothing kept on disk), and the
+    function that closes that sandbox once the client is closed. For a one-off run that must not share
+    the embedded default's queue or journal, such as ``python -m ideogram_widgets.check --sandbox``.
+
+    Example:
+        >>> client, close_sandbox = scratch_sandbox_client()
+        >>> client.label
+        'local sandbox'
+        >>> close_sandbox()
+    """
+    from .sandbox import SandboxConfig, create_app
+
+    app = create_app(SandboxConfig(workers=1))
+    options.setdefault("label", SANDBOX_LABEL)
+    options.update(base_url=SANDBOX_URL, transport=httpx.ASGITransport(app=app))
+    return _api.AsyncClient(None, **options), app.state.sandbox.close
 
 
 def default_client(token: str | None = None, **options: Any) -> _api.AsyncClient:

@@ -181,14 +181,9 @@ async def _run(
     options: dict[str, Any] = {"mask_polarity": args.polarity, "uploader": uploader}
     closing: Callable[[], None] = lambda: None  # noqa: E731
     if args.sandbox:
-        import httpx
+        from ..backend import scratch_sandbox_client
 
-        from ..backend import SANDBOX_URL
-        from ..sandbox import SandboxConfig, create_app
-
-        app = create_app(SandboxConfig(workers=1))
-        closing = app.state.sandbox.close
-        options.update(base_url=SANDBOX_URL, transport=httpx.ASGITransport(app=app), label="local sandbox")
+        client, closing = scratch_sandbox_client(**options)
         io.err(
             "· running against the in-process local sandbox (classical inpainting, not Ideogram): this "
             "shows what the check prints and says nothing about the hosted service"
@@ -197,8 +192,9 @@ async def _run(
         options["base_url"] = args.base_url
         if token is None:
             io.err(f"· no token in {TOKEN_ENV}: requests to {args.base_url} carry no Authorization header")
+        client = AsyncClient(token, **options)
     try:
-        async with AsyncClient(token, **options) as client:
+        async with client:
             return await run_check(
                 client,
                 confirm=confirm,
