@@ -101,8 +101,8 @@ def __getattr__(name: str) -> _typing.Any:
     if module in (".jobs", ".widgets"):
         # the jobs layer is handed its default client here (it never picks a backend itself)
         _importlib.import_module(".backend", __name__)
-    if name == "resume":
-        # what resume() did is shown in the widgets' job view in a notebook (the widgets install it)
+    if name in ("resume", "run_batch"):
+        # what resume() did and a batch's progress bar are drawn by the widgets (they install both)
         _importlib.import_module(".widgets", __name__)
     value = getattr(_importlib.import_module(module, __name__), name)
     globals()[name] = value

@@ -1,8 +1,9 @@
 """Showing a batch's progress: a progress bar in Jupyter, a line of text in a terminal.
 
 The bar is created and displayed by the call that starts the batch (in the user's cell); afterwards the
-background task only sets its traits (value, description), throttled. ipywidgets is imported only here,
-only when a bar is wanted.
+background task only sets its traits (value, description), throttled. The bar itself is the widgets
+package's (``widgets/_batch_progress.py``, installed here by :func:`set_progress_bar`): this layer draws
+nothing.
 
 Example:
     >>> import io
@@ -17,10 +18,11 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
-__all__ = ["BarProgress", "Counts", "NoProgress", "Progress", "TextProgress", "make_progress"]
+__all__ = ["Counts", "NoProgress", "Progress", "TextProgress", "make_progress", "set_progress_bar"]
 
 
 @dataclass(frozen=True)
@@ -76,33 +78,14 @@ class TextProgress:
         self.stream.flush()
 
 
-class BarProgress:
-    """An ipywidgets progress bar with a label, displayed where it is created."""
+_bar_factory: Callable[[int | None], Progress] | None = None
 
-    def __init__(self, total: int | None, *, interval: float = 0.1) -> None:
-        import ipywidgets
-        from IPython.display import display
 
-        self.interval = interval
-        self._last = float("-inf")
-        self.bar = ipywidgets.IntProgress(value=0, min=0, max=max(1, total or 1), description="batch")
-        self.label = ipywidgets.Label(value="starting…")
-        self.box = ipywidgets.HBox([self.bar, self.label])
-        display(self.box)  # type: ignore[no-untyped-call]
-
-    def update(self, counts: Counts, *, final: bool = False) -> None:
-        """Set the bar's traits (throttled unless ``final``)."""
-        now = time.monotonic()
-        if not final and now - self._last < self.interval:
-            return
-        self._last = now
-        top = counts.total if counts.total is not None else max(1, counts.done + counts.running)
-        with self.bar.hold_sync():
-            self.bar.max = max(1, top)
-            self.bar.value = min(counts.done, self.bar.max)
-            if final:
-                self.bar.bar_style = "warning" if counts.failed else "success"
-        self.label.value = counts.line().removeprefix("batch: ")
+def set_progress_bar(factory: Callable[[int | None], Progress] | None) -> None:
+    """Install what draws a batch's progress bar in Jupyter (``jobs/`` draws nothing itself: the widgets
+    package installs its bar when it is imported). ``None`` removes it; batches then show no bar."""
+    global _bar_factory
+    _bar_factory = factory
 
 
 def in_jupyter() -> bool:
@@ -115,19 +98,19 @@ def in_jupyter() -> bool:
 
 
 def make_progress(kind: str | bool | None, total: int | None) -> Progress:
-    """``"auto"``/``True``: a bar in Jupyter (when ipywidgets is there), else text on stderr outside one;
+    """``"auto"``/``True``: a bar in Jupyter (when the widgets are imported), else text on stderr outside one;
     ``"bar"``, ``"text"``, or ``False``/``None`` for nothing. Call it from the user's cell."""
     if kind is False or kind is None:
         return NoProgress()
     if kind == "text":
         return TextProgress()
     if kind == "bar":
-        return BarProgress(total)
+        if _bar_factory is None:
+            raise ValueError("progress='bar' needs the widgets: import ideogram_widgets.widgets first")
+        return _bar_factory(total)
     if kind not in (True, "auto"):
         raise ValueError(f"progress must be 'auto', 'bar', 'text', True or False, not {kind!r}")
     if in_jupyter():
-        try:
-            return BarProgress(total)
-        except ImportError:
-            return NoProgress()  # never print from a kernel's background task
+        # never print from a kernel's background task: a bar when the widgets installed one, else nothing
+        return NoProgress() if _bar_factory is None else _bar_factory(total)
     return TextProgress()

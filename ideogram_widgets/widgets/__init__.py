@@ -7,6 +7,7 @@ Example:
     (768, 512)
 """
 
+from ._batch_progress import install as _show_batch_progress
 from ._edit_widget import EditWidget
 from ._mask_painter import MaskPainter
 from ._reframe_widget import ReframeWidget
@@ -16,3 +17,4 @@ from ._resume_view import install as _show_resume_reports
 __all__ = ["EditWidget", "MaskPainter", "ReframeWidget", "ResumeView"]
 
 _show_resume_reports()
+_show_batch_progress()

@@ -11,7 +11,7 @@ import pytest
 
 from ideogram_widgets.api import EditInput, JobFailedError
 from ideogram_widgets.jobs import JobManager, run_batch
-from ideogram_widgets.jobs._progress import BarProgress, Counts, TextProgress, make_progress
+from ideogram_widgets.jobs._progress import Counts, TextProgress, make_progress
 from ideogram_widgets.sandbox import SandboxConfig
 
 from .helpers import Inproc, counts, edit
@@ -125,15 +125,6 @@ def test_text_progress_throttles() -> None:
         "batch: 0/3 done, 1 running, 0.0 s",
         "batch: 3/3 done (1 failed), 0 running, 0.2 s",
     ]
-
-
-def test_progress_bar_sets_traits_only() -> None:
-    bar = BarProgress(4)
-    bar.update(Counts(4, 2, 1, 2, 1.0), final=True)
-    assert bar.bar.value == 2
-    assert bar.bar.max == 4
-    assert bar.bar.bar_style == "warning"
-    assert "2/4" in bar.label.value
 
 
 def test_make_progress_choices() -> None:

@@ -52,6 +52,12 @@ def test_notebook_runs_without_errors(path, tmp_path):
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             assert output.get("output_type") != "error", output.get("evalue")
+        if cell.cell_type == "code" and "run_batch(" in cell.source:
+            # the progress bar the widgets package hands to the jobs layer (jobs/ draws nothing itself)
+            views = [
+                o for o in cell.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+            ]
+            assert views, f"no progress bar under {cell.source!r}"
 
 
 def test_quickstart_shows_the_sandbox_banner_an_edit_and_a_reframe(tmp_path):
