@@ -64,6 +64,20 @@ def test_typescript_model_names_every_synced_trait():
     assert ts_names == py_names
 
 
+def test_typescript_tools_are_the_python_tools_in_the_same_order():
+    """The toolbar's tools (TS) and the ``tool`` trait's choices (Python) are one list, written twice."""
+    from ideogram_widgets.widgets._mask_painter import TOOLS
+
+    source = (ROOT / "js" / "src" / "model.ts").read_text()
+    union = re.search(r"export type Tool = ([^;]+);", source)
+    listed = re.search(r"export const TOOLS: readonly Tool\[\] = \[([^\]]*)\];", source)
+    assert union is not None
+    assert listed is not None
+    assert tuple(re.findall(r'"(\w+)"', union.group(1))) == TOOLS
+    assert tuple(re.findall(r'"(\w+)"', listed.group(1))) == TOOLS
+    assert MaskPainter.class_traits()["tool"].values == TOOLS
+
+
 def test_the_original_image_is_kept_as_given():
     image = photo()
     painter = MaskPainter(image)
