@@ -11,6 +11,7 @@ Example:
 """
 
 import importlib as _importlib
+import sys as _sys
 import typing as _typing
 
 from ._version import __version__
@@ -101,8 +102,9 @@ def __getattr__(name: str) -> _typing.Any:
     if module in (".jobs", ".widgets"):
         # the jobs layer is handed its default client here (it never picks a backend itself)
         _importlib.import_module(".backend", __name__)
-    if name in ("resume", "run_batch"):
-        # what resume() did and a batch's progress bar are drawn by the widgets (they install both)
+    if name == "resume" or (name == "run_batch" and "ipykernel" in _sys.modules):
+        # what resume() did, and a batch's progress bar in a kernel, are drawn by the widgets (they
+        # install both); a plain script's batch prints a line of text and needs no ipywidgets
         _importlib.import_module(".widgets", __name__)
     value = getattr(_importlib.import_module(module, __name__), name)
     globals()[name] = value
