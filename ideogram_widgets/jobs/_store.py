@@ -37,7 +37,7 @@ from typing import Any
 
 from ._connections import connection, drop
 from ._owner import Owner
-from ._rows import decode, file_refs, instant
+from ._rows import decode, instant
 
 __all__ = ["Store", "is_open", "rank"]
 
@@ -344,17 +344,3 @@ class Store:
             before = conn.total_changes
             conn.executemany("DELETE FROM entries WHERE id = ?", [(i,) for i in job_ids])
             return conn.total_changes - before
-
-    def closed_rows(self) -> list[tuple[str, float, str]]:
-        """``(id, created_at, body)`` of every finished entry, oldest first (for pruning)."""
-        sql = "SELECT id, created_at, body FROM entries WHERE open = 0 ORDER BY created_at, id"
-        return [(row[0], row[1], row[2]) for row in self.select(sql)]
-
-    def referenced(self) -> set[str]:
-        """Every file path (``inputs/…``, ``results/…``) that some entry refers to."""
-        paths: set[str] = set()
-        for job_id, created, body in self.select("SELECT id, created_at, body FROM entries"):
-            entry = decode(body, job_id, created)
-            if entry is not None:
-                paths.update(file_refs(entry))
-        return paths

@@ -74,7 +74,7 @@ async def test_a_failure_another_process_recorded_is_adopted_typed(inproc: Inpro
 
 async def test_a_job_another_process_follows_now_is_let_go_here(inproc: Inproc, home: Path) -> None:
     manager, job, _ = await _running(inproc, home)
-    _take_over(home, job)  # B follows it now; the entry stays open
+    _take_over(home, job, state="in_progress")  # B follows it now; the entry stays open
     with pytest.raises(PollingStoppedError, match="process 4242 on another-host follows this job now"):
         await job
     assert job.state == "stopped"
