@@ -76,7 +76,7 @@ _warned = False
 
 def sandbox_home() -> str:
     """Where the embedded sandbox keeps its state: ``<package home>/sandbox``."""
-    from .jobs._journal import default_home
+    from .jobs import default_home
 
     return str(default_home() / "sandbox")
 
@@ -208,7 +208,7 @@ def _reachable(base_url: str, timeout: float = 0.3) -> str:
 
 
 class BackendPicker:
-    """``client_for`` for :func:`ideogram_widgets.jobs._resume`: given the base URL a journal entry
+    """``client_for`` for :func:`ideogram_widgets.jobs.resume`: given the base URL a journal entry
     recorded, a client for that backend, or None when it cannot be reached (``reasons[url]`` says why).
 
     The embedded sandbox is always reachable; the hosted service needs a token (found as
@@ -281,7 +281,7 @@ def resume(
     be reached now — the hosted service (with the token found in the environment), the embedded
     sandbox, an external sandbox by its URL — and answer with what was taken, what was left and why.
 
-    ``client=`` (or ``manager=``) resumes one backend only, as :func:`ideogram_widgets.jobs._resume`.
+    ``client=`` (or ``manager=``) resumes one backend only, as :func:`ideogram_widgets.jobs.resume`.
 
     Example (a notebook cell, after a restart)::
 

@@ -3,7 +3,7 @@
 Every error says what was wrong and, where it can, what is allowed. Errors from the service carry the
 HTTP ``status``, the service's numeric ``error_code`` and the ``request_id`` when they are known. No error
 text ever contains the API token. They live here, in the bottom layer, so every layer raises the same
-classes (``jobs.errors`` re-exports the job layer's; the sandbox subclasses the root):
+classes (``jobs/_errors.py`` re-exports the job layer's; the sandbox subclasses the root):
 
 * IdeogramWidgetsError
   x InputError (ValueError): a value refused before anything was sent

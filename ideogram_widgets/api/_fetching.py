@@ -3,7 +3,7 @@
 Widgets need the pixels of an ``https://…`` image to show it and to size the mask; the URL itself is what
 is sent to the service. The download is the result download's own (``_transport.fetch``): no token (a
 separate HTTP client without auth), a size cap, redirects never from https to anything else, plus a
-deadline for the whole download; then the bytes must be an image (:func:`~.intake.open_image`: upright,
+deadline for the whole download; then the bytes must be an image (:func:`~._intake.open_image`: upright,
 sRGB, 8-bit, under the pixel limit). Every failure is an :class:`InputError` naming the field.
 
 Example (a notebook cell)::

@@ -4,7 +4,7 @@
 and returns what the rest of the package works with: the picture as viewers show it (EXIF orientation
 applied with ``ImageOps.exif_transpose``), its colours converted from an embedded ICC profile (phones shoot
 Display P3; CMYK files carry press profiles) to sRGB, in mode ``L``, ``RGB`` or ``RGBA`` (see
-:mod:`.pixels`). The result has no orientation tag and no profile left, so opening it again changes
+:mod:`._pixels`). The result has no orientation tag and no profile left, so opening it again changes
 nothing.
 
 HEIC/HEIF (iPhone photos) open when the optional ``pillow-heif`` plugin is installed
@@ -85,7 +85,7 @@ def open_image(source: Any, *, field: str = "image", max_pixels: int | None = No
 
 
 def check_size(size: tuple[int, int], field: str, max_pixels: int | None) -> None:
-    """Refuse images with no pixels (:func:`~.pixels.check_has_pixels`), or (when given) more than
+    """Refuse images with no pixels (:func:`~._pixels.check_has_pixels`), or (when given) more than
     ``max_pixels``."""
     check_has_pixels(size, field)
     width, height = size

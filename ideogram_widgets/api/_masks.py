@@ -22,7 +22,7 @@ upright image's size.
 
 Out again, a mask becomes a black-and-white picture in one place, :func:`mask_image` (and its PNG,
 :func:`mask_to_png`): white = edit for this package's own files (the journal, the painter's browser half),
-the service's polarity (a :class:`~.options.MaskPolarity` setting, black = edit by default) for payloads.
+the service's polarity (a :class:`~._options.MaskPolarity` setting, black = edit by default) for payloads.
 
 Example:
     >>> import numpy as np

@@ -1,13 +1,13 @@
 """Images and masks in: from PIL images, numpy arrays, paths, bytes or URLs to the service's strings.
 
 A URL (``https://...``) or a ``data:`` URI is checked (a host; a data URI that decodes to an image) and then
-passes through untouched. A local image comes in through :func:`~.intake.open_image` (upright, sRGB,
-8-bit) and is sent at its working size (:mod:`.working`) as a lossless PNG data URI, checked against
+passes through untouched. A local image comes in through :func:`~._intake.open_image` (upright, sRGB,
+8-bit) and is sent at its working size (:mod:`._working`) as a lossless PNG data URI, checked against
 :class:`PayloadLimits` (the limits the vendor's own tools apply to data URIs); pass ``uploader=`` to host
 files elsewhere and send their URLs instead.
 
-Masks: inside this package a mask is a boolean array, ``True`` = edit, read by the rule of :mod:`.masks`.
-Only :func:`~.masks.mask_to_png` turns it into the service's polarity (black = edit by default, a
+Masks: inside this package a mask is a boolean array, ``True`` = edit, read by the rule of :mod:`._masks`.
+Only :func:`~._masks.mask_to_png` turns it into the service's polarity (black = edit by default, a
 :class:`MaskPolarity` setting).
 
 Example:
@@ -97,7 +97,7 @@ def load_image(
 ) -> Image.Image:
     """Open a local image (PIL, numpy array, path or encoded bytes) upright, sRGB and 8-bit.
 
-    See :mod:`.intake` (orientation, colour) and :mod:`.pixels` (which arrays and modes mean what).
+    See :mod:`._intake` (orientation, colour) and :mod:`._pixels` (which arrays and modes mean what).
     URLs are not fetched here (they are passed to the service as they are).
     """
     if isinstance(source, str) and is_remote(source):
@@ -183,7 +183,7 @@ def png_payload(
 
 
 def load_mask(source: MaskSource, *, field: str = "mask") -> MaskArray:
-    """A boolean array, True = edit, by the rule of :mod:`.masks` (bool; two values: the higher; many
+    """A boolean array, True = edit, by the rule of :mod:`._masks` (bool; two values: the higher; many
     values: half of the full scale; alpha when it varies, else luminance)."""
     if isinstance(source, str) and is_remote(source):
         raise InputError(field, source, "a local mask (array, PIL image, path or bytes)")

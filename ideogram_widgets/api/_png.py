@@ -19,7 +19,7 @@ from ._intake import open_image
 __all__ = ["PNG_MODES", "data_uri", "encode_png"]
 
 PNG_MODES = ("RGB", "RGBA", "L", "1")
-"""The modes written as they are; any other is made 8-bit first (:mod:`.pixels`' rule)."""
+"""The modes written as they are; any other is made 8-bit first (:mod:`._pixels`' rule)."""
 
 
 def encode_png(image: Image.Image, *, compress_level: int = 6) -> bytes:

@@ -1,6 +1,6 @@
 """The poller's own bookkeeping for one job it follows: typed, passed along, never hung on the Job.
 
-A :class:`~.job.Job` is what users see (traits, ``await``, ``cancel()``, ``stop()``); a :class:`Follow`
+A :class:`~._job.Job` is what users see (traits, ``await``, ``cancel()``, ``stop()``); a :class:`Follow`
 is what this process needs to follow it: which backend, who owns it, what the journal still has to
 record, the task, the deadline. The Job holds one to answer ``stop()`` and ``cancel()``; everything else
 reads it here, not through the Job's private attributes.
@@ -47,7 +47,7 @@ class Follow:
     """The last state the service gave (what the journal keeps while the Job shows ``stopped``)."""
     submit_stage: str = ""
     """``sending`` (about to be handed to the transport), ``leaving`` (the body is about to be written,
-    flushed), ``sent`` (the body is being written): see :mod:`.submission`."""
+    flushed), ``sent`` (the body is being written): see :mod:`._submission`."""
     file_refs: list[dict[str, Any]] = field(default_factory=list)
     composite_refs: list[dict[str, Any]] = field(default_factory=list)
     downloaded: bool = False

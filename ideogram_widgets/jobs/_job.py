@@ -10,7 +10,7 @@ them (``job.observe(callback, "state")``) or simply ``await job``. Traits to obs
                    ``not_sent`` (``resume()`` found its submit cut short before the request left this
                    machine: nothing reached the service, nothing was paid); unknown states as the service
                    sent them. (The journal also records how far a submit got — ``sending``, ``leaving``,
-                   ``sent``, see :mod:`.submission` — the Job shows ``submitting`` throughout.)
+                   ``sent``, see :mod:`._submission` — the Job shows ``submitting`` throughout.)
 ``done``           True once nothing more will change here (result downloaded, or an error)
 ``queue_position`` the place in the queue while ``in_queue`` (else None)
 ``request_id``     the service's id (empty until the submit is answered)

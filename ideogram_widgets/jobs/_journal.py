@@ -1,6 +1,6 @@
 """The on-disk journal of submitted jobs, their input images and their downloaded results.
 
-Entries live in one SQLite database, ``<home>/journal.sqlite3`` (WAL mode; see :mod:`.store` for why and
+Entries live in one SQLite database, ``<home>/journal.sqlite3`` (WAL mode; see :mod:`._store` for why and
 how): written before a submit is sent, just before its bytes are handed to the network, once the
 connection took them, as soon as the service gives the request id, and on every change of state. Input
 images and masks are stored once by content hash in ``<home>/inputs/``; result files (and the composites
@@ -13,7 +13,7 @@ imported on first use; malformed ones are skipped and counted, never fatal.
 (``$XDG_DATA_HOME/ideogram-widgets``, ``~/.local/share/ideogram-widgets``, ``~/Library/Application
 Support/ideogram-widgets`` on macOS, ``%LOCALAPPDATA%\\ideogram-widgets`` on Windows).
 
-Every failure to write is a :class:`~.errors.StorageError` (``JournalError`` before a submit), never a
+Every failure to write is a :class:`~._errors.StorageError` (``JournalError`` before a submit), never a
 bare ``OSError``.
 
 Example:

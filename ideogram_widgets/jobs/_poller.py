@@ -5,7 +5,7 @@ Runs as one asyncio task per job on the loop the job belongs to (the kernel's). 
 task only sets the Job's traits. Every failure ends up on the Job (``error`` + ``exception``), never in a
 traceback nobody sees. Transient trouble (network, 5xx, 429) is retried with growing waits (the
 service's ``Retry-After`` honoured) and shown in ``job.warning``, until ``max_wait`` — which bounds the
-whole job, downloads included. The poller's bookkeeping is a :class:`~.follow.Follow` of its own.
+whole job, downloads included. The poller's bookkeeping is a :class:`~._follow.Follow` of its own.
 
 Example (what :func:`ideogram_widgets.submit` does)::
 

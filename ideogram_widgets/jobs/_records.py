@@ -1,12 +1,12 @@
 """Journal entries ⇄ Jobs, and what an entry says about the job's fate.
 
-An entry is a plain JSON object (see :mod:`.journal`); its keys: ``id``, ``request_id``, ``model_id``,
+An entry is a plain JSON object (see :mod:`._journal`); its keys: ``id``, ``request_id``, ``model_id``,
 ``backend`` (the label users read), ``base_url``, ``state``, ``params``, ``inputs``, ``created_at``,
 ``submitted_at``, ``updated_at``, ``finished_at``, ``urls``, ``files`` and ``composites``
 (``[{"sha256", "path", "bytes"}]``), ``downloaded``, ``error`` (``{"type", "message", ...}``), ``owner``
 (``{"pid", "host", "start", "boot"}``). While a submit is on its way ``state`` is ``sending`` (about to be
 handed to the transport), ``leaving`` (its body about to be written), then ``sent`` (being written); 0.1
-wrote ``submitting``. See :mod:`.submission` for what each means after a crash.
+wrote ``submitting``. See :mod:`._submission` for what each means after a crash.
 
 Example:
     >>> needs_resume({"request_id": "r1", "state": "in_progress"})
@@ -98,7 +98,7 @@ def job_from_entry(
     follow: Follow | None = None,
 ) -> Job:
     """A Job showing what the entry recorded (followed with ``follow``, else only shown); the entry is
-    read by :func:`~.history.record_of`, the one parser of entries."""
+    read by :func:`~._history.record_of`, the one parser of entries."""
     record = record_of(entry, journal)
     job = Job(
         loop=loop,

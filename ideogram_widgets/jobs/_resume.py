@@ -2,7 +2,7 @@
 
 ``resume()`` never submits anything. For every open journal entry it can reach (its recorded backend has a
 client: the one given, or what ``client_for(base_url)`` answers) and that no other live process follows
-(an owner lease, see :mod:`.store`), it takes the job over and follows the request id again (a job still
+(an owner lease, see :mod:`._store`), it takes the job over and follows the request id again (a job still
 queued or running), or fetches a fresh result answer and downloads the files (a job that completed while
 nobody watched). An entry caught mid-submit by a dead process cannot be followed: if its bytes never left
 the machine it is closed as *not sent* (nothing was paid); if they may have, it is closed with
@@ -212,7 +212,7 @@ def _where_to_check(record: JobRecord) -> str:
 
 
 def _may_have_left(entry: dict[str, Any]) -> bool:
-    """Whether a mid-submit entry's request body can have left the machine (see :mod:`.submission`)."""
+    """Whether a mid-submit entry's request body can have left the machine (see :mod:`._submission`)."""
     state = entry.get("state")
     if state == "sent":
         return True

@@ -3,7 +3,7 @@
 Why SQLite: history and resume read a few rows through an index instead of every file (100,000 past jobs
 cost the same as ten), and a transaction (``BEGIN IMMEDIATE``) makes "take this job if nobody else follows
 it" and "never replace a more final state" single atomic steps, across threads and processes. Each
-thread of each process keeps its own connection open (:mod:`.connections`: never shared between threads,
+thread of each process keeps its own connection open (:mod:`._connections`: never shared between threads,
 never used by a forked child; kept open because closing the last one checkpoints the WAL), with a
 ``busy_timeout`` so concurrent writers wait instead of failing; the first connection of a process
 prepares a new file (WAL, schema) while the others wait.
@@ -86,7 +86,7 @@ def rank(entry: Mapping[str, Any]) -> int:
 
 
 def is_open(entry: Mapping[str, Any]) -> bool:
-    """True for a job ``resume()`` has something to do for (see :func:`records.needs_resume`)."""
+    """True for a job ``resume()`` has something to do for (see :func:`_records.needs_resume`)."""
     state = str(entry.get("state") or "")
     if not entry.get("request_id"):
         return state in SUBMIT_STATES

@@ -1,7 +1,7 @@
 """Submitting once, and knowing afterwards whether the submit can have left the machine.
 
 Before the request is handed to the transport the entry is recorded as ``sending`` (with the inputs
-kept); the moment the connection is about to write the request's body (:mod:`.wiretap`) it becomes
+kept); the moment the connection is about to write the request's body (:mod:`._wiretap`) it becomes
 ``leaving`` (flushed to the disk), then ``sent`` (not flushed: microseconds). Each is recorded before the
 next step may happen. So a process killed at any instant leaves an entry that says either "certainly not
 sent" (``sending``; or ``leaving`` on the same boot of the machine: killed during the flush, before the

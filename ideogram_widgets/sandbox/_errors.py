@@ -2,7 +2,7 @@
 
 One table of every ``error_code`` the sandbox answers with: the service's own codes (API.md), named
 once in :mod:`ideogram_widgets.api._errors` and imported from there, and the sandbox's own 413xxx /
-422xxx / 5xxxxx choices, named here so the routes, :mod:`.faults`, tests and clients can tell them apart.
+422xxx / 5xxxxx choices, named here so the routes, :mod:`._faults`, tests and clients can tell them apart.
 
 Example:
     >>> err = SandboxError(404, NOT_FOUND, "request abc is unknown or expired")
@@ -73,7 +73,7 @@ FAULT_CODES: dict[str, int] = {
     "503": generic_code(503),
     "error_200": INJECTED_ERROR_200,
 }
-"""``error_code`` of each injected fault's body (:mod:`.faults` answers with these)."""
+"""``error_code`` of each injected fault's body (:mod:`._faults` answers with these)."""
 
 
 class SandboxError(IdeogramWidgetsError):

@@ -17,7 +17,7 @@ For each ``/v1`` request, with probability ``fault_rate`` (seeded), before any h
 * ``"slow"`` → waits ``slow_seconds``, then answers normally;
 * ``"error_200"`` → HTTP 200 whose body is only ``error_code`` and ``error_message``.
 
-Example (how :func:`~.app.create_app` installs it):
+Example (how :func:`~._app.create_app` installs it):
     >>> from starlette.middleware import Middleware
     >>> entry = Middleware(FaultMiddleware, sandbox=None)
 """

@@ -1,7 +1,7 @@
-"""Turning a submit's JSON input into a ready-to-run :class:`~.jobqueue.Job`.
+"""Turning a submit's JSON input into a ready-to-run :class:`~._jobqueue.Job`.
 
 Runs in a worker thread (``anyio.to_thread``): it decodes images, which can take a moment.
-Every problem raises a 422 :class:`~.errors.SandboxError` naming the field and the reason.
+Every problem raises a 422 :class:`~._errors.SandboxError` naming the field and the reason.
 
 Example:
     >>> load_bytes("image", "ftp://x", accept_data_uris=True, files=None)
@@ -133,7 +133,7 @@ def prepare_job(
 ) -> Job:
     """A validated, ready-to-queue job for ``body`` (already checked against the schema).
 
-    Raises a 422 :class:`~.errors.SandboxError` for an unusable image or mask.
+    Raises a 422 :class:`~._errors.SandboxError` for an unusable image or mask.
     """
     render = (_edit_renderer if model_id == EDIT else _reframe_renderer)(sandbox, body, own_host)
     speed = body.get("rendering_speed", RenderingSpeed.BALANCED.value)

@@ -8,7 +8,7 @@ loops over its life). Workers start lazily on the first submit; :meth:`JobQueue.
 them. Every state change happens under one lock.
 
 Jobs run by the ``clock`` (wall-clock seconds, injectable): a job is due ``duration`` seconds after
-it started. With a ``store`` (:class:`~.state.JobStore`) every change is written to disk, and
+it started. With a ``store`` (:class:`~._state.JobStore`) every change is written to disk, and
 :meth:`JobQueue.restore` takes back what a previous process left: jobs that came due while nobody
 served them are rendered at once and dated when they came due, as a service that never stopped
 would have. A test that moves its clock forward calls :meth:`JobQueue.poke` to wake the workers.

@@ -1,6 +1,6 @@
 """Taking back, in a new process, the jobs an earlier sandbox on the same ``state_dir`` left.
 
-Called by :func:`~.app.create_app` when the config has a ``state_dir``. Each unreadable record is skipped
+Called by :func:`~._app.create_app` when the config has a ``state_dir``. Each unreadable record is skipped
 (and logged); an unfinished job gets a ``work`` that renders it again from the submit's body kept beside
 its record (with the seed it was given), so a job caught mid-render by a killed kernel still completes.
 The queue keeps that replay for jobs it takes over later (asked for a job that another sandbox on the same

@@ -106,7 +106,7 @@ class RunningSandbox:
 
     @property
     def sandbox(self) -> Sandbox:
-        """The app's :class:`~.service.Sandbox` (``app.state.sandbox``)."""
+        """The app's :class:`~._service.Sandbox` (``app.state.sandbox``)."""
         sandbox: Sandbox = self.app.state.sandbox
         return sandbox
 

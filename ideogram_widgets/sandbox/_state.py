@@ -2,7 +2,7 @@
 
 Under ``<state_dir>``: ``jobs/<request_id>.json`` (the job's record: state, times, seed, files),
 ``jobs/<request_id>.input.json`` (the submit's body as it came, to render the job again if the process
-died before it was rendered) and ``files/`` (the result PNGs, see :class:`~.files.FileStore`). One small
+died before it was rendered) and ``files/`` (the result PNGs, see :class:`~._files.FileStore`). One small
 JSON file per job, replaced atomically (a temporary file renamed into place): a killed process leaves the
 old record or the new one, never half of one. No fsync: the sandbox is a stand-in, and a power cut may
 cost it its last change, not its folder.

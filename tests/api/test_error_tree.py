@@ -1,5 +1,5 @@
 """One error hierarchy: the tree drawn in ``api/_errors.py``'s docstring is the real one, every layer's
-errors hang from its root, and ``jobs.errors`` re-exports the job layer's (old imports keep working)."""
+errors hang from its root, and ``jobs/_errors.py`` re-exports the job layer's (old imports keep working)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""AsyncClient.wait and the jobs poller poll by one rule (``api.retry.PollCadence``), over real answers."""
+"""AsyncClient.wait and the jobs poller poll by one rule (``PollCadence``, api/_retry.py), on real answers."""
 
 from __future__ import annotations
 
