@@ -38,7 +38,7 @@ from ._owner import BOOT, Owner
 from ._records import entry_of, follow_of, job_from_entry
 from ._runtime import current_loop
 
-__all__ = ["ClientFor", "ResumeReport", "resume"]
+__all__ = ["ClientFor", "ResumeReport", "resume", "set_report_view"]
 
 log = logging.getLogger("ideogram_widgets.jobs")
 
@@ -57,8 +57,8 @@ class ResumeReport(list[Job]):
     """
 
     show: ClassVar[Callable[[ResumeReport], None] | None] = None
-    """How a notebook displays a report: installed from above ``jobs/`` (the package's top level shows the
-    widgets' job view, :class:`~ideogram_widgets.widgets._resume_view.ResumeView`); None prints the repr."""
+    """How a notebook displays a report, installed from above ``jobs/`` by :func:`set_report_view` (the
+    widgets' :class:`~ideogram_widgets.widgets._resume_view.ResumeView`); None prints the repr."""
 
     def __init__(self, jobs: list[Job] | None = None) -> None:
         super().__init__(jobs or [])
@@ -103,6 +103,13 @@ class ResumeReport(list[Job]):
         if self.skipped:
             parts.append(f"{self.skipped} malformed entr{'ies' if self.skipped != 1 else 'y'} skipped")
         return f"<ResumeReport: {'; '.join(parts)}>"
+
+
+def set_report_view(show: Callable[[ResumeReport], None] | None) -> None:
+    """Install how a notebook displays a :class:`ResumeReport` (``jobs/`` draws nothing itself: the
+    widgets package installs its ResumeView when it is imported, as it installs the batch progress bar
+    with :func:`~._progress.set_progress_bar`). ``None`` goes back to printing the repr."""
+    ResumeReport.show = show
 
 
 def resume(

@@ -18,6 +18,7 @@ import ipywidgets as w
 from PIL import Image
 
 from ..jobs import Journal, ResumeReport
+from ..jobs._resume import set_report_view
 from ._job_view import JobsPanel
 
 __all__ = ["ResumeView", "describe_report", "install", "show_report"]
@@ -83,4 +84,4 @@ def show_report(report: ResumeReport) -> None:
 def install() -> None:
     """Make notebooks show every :class:`~ideogram_widgets.jobs.ResumeReport` as a :class:`ResumeView`
     (``jobs/`` draws nothing itself; the widgets package calls this when it is imported)."""
-    ResumeReport.show = show_report
+    set_report_view(show_report)
