@@ -57,11 +57,10 @@ unit: env js
 
 # Coverage is measured in this process (kernels and sandbox processes that tests start are not counted);
 # the per-layer figures are printed after the tests and api/ and jobs/ must keep their minimum.
-# Minimums a little under the measured figures (api 95.0 % line+branch on 2026-12-02; jobs 92.5 % in a full
-# non-browser run on branch jobsdedup), so a change that drops coverage fails while thread timing cannot;
-# the issue's goal is 90 % for both.
-API_COVERAGE_MIN ?= 93
-JOBS_COVERAGE_MIN ?= 91
+# Minimums a little under the measured figures (line+branch in a whole make test on 2026-12-02: api 95.5 %,
+# jobs 93.3 %), so a change that drops coverage fails while thread timing cannot; the goal is 90 % for both.
+API_COVERAGE_MIN ?= 94
+JOBS_COVERAGE_MIN ?= 92
 COVERAGE_JSON := tests/artifacts/coverage.json
 COVERAGE_MIN := --min api=$(API_COVERAGE_MIN) --min jobs=$(JOBS_COVERAGE_MIN)
 
