@@ -29,10 +29,6 @@ def client(sandbox: Any, **options: Any) -> AsyncClient:
     return AsyncClient(base_url=sandbox.url + "/v1", **options)
 
 
-def wait_for(condition: Any, what: str, timeout: float = 30.0) -> None:
-    wait_until(condition, timeout=timeout, what=what)
-
-
 def test_a_portrait_phone_jpeg_opens_upright_and_says_the_size_sent(sandbox, portrait_jpeg, tmp_path):
     widget = EditWidget(portrait_jpeg, "a door", client=client(sandbox), journal=tmp_path, **WIDGET_OPTIONS)
     assert widget.image.size == PORTRAIT
@@ -103,7 +99,7 @@ def test_a_payload_that_cannot_go_disables_submit_before_anything_is_sent(
     mask = np.ones((400, 3200), bool)
     mask[:, 1600] = False  # partial at full size; at the 1536-px working size every pixel is edit
     widget.mask = mask
-    wait_for(lambda: widget.submit_button.disabled, "the preflight to disable Submit")
+    wait_until(lambda: widget.submit_button.disabled, what="the preflight to disable Submit")
     assert "at the size sent, 1536×192, the mask covers the whole image" in widget.reason.value
     widget.prompt = "y"  # another change that does not fix it keeps Submit disabled, with the reason
     assert widget.submit_button.disabled
