@@ -8,7 +8,7 @@ Example:
     ('1:1', 'QUALITY')
 """
 
-from ._client import DEFAULT_BASE_URL, TOKEN_ENV, AsyncClient, Result
+from ._client import DEFAULT_BASE_URL, TOKEN_ENV, AsyncClient
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -36,6 +36,7 @@ from ._media import PayloadLimits
 from ._options import MagicPrompt, MaskPolarity, RenderingSpeed
 from ._palette import PALETTE_PRESETS, ColorPalette, PaletteColor
 from ._resolution import DEFAULT_RESOLUTION, RESOLUTIONS, Resolution
+from ._result import Result
 from ._retry import RetryPolicy
 from ._style import STYLE_PRESETS, Style, StyleType
 from ._sync import Client

@@ -25,12 +25,10 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 import httpx
-from PIL import Image
 
 from .._version import __version__
 from ._attempts import with_retries
@@ -47,16 +45,17 @@ from ._errors import (
     WaitTimeoutError,
 )
 from ._inputs import EditInput, ReframeInput
-from ._media import DEFAULT_LIMITS, ImageSource, MaskSource, PayloadLimits, Uploader, decode_image, encode_png
+from ._media import DEFAULT_LIMITS, ImageSource, MaskSource, PayloadLimits, Uploader, decode_image
 from ._options import MaskPolarity
 from ._redact import Redactor
 from ._resolution import DEFAULT_RESOLUTION, Resolution
+from ._result import Result
 from ._retry import PollCadence, RetryPolicy
 from ._token import find_token
 from ._transport import BearerAuth, exchange, fetch
 from ._wire import CancelOutcome, JobResult, JobStatus, Submission
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "TOKEN_ENV", "AsyncClient", "Result"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "TOKEN_ENV", "AsyncClient"]
 
 DEFAULT_BASE_URL = "https://model-api.runcomfy.net/v1"
 TOKEN_ENV = "RUNCOMFY_API_TOKEN"
@@ -68,45 +67,6 @@ DEFAULT_DOWNLOAD_DEADLINE = 300.0
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 
 log = logging.getLogger("ideogram_widgets")
-
-
-@dataclass
-class Result:
-    """A finished job: its ``images`` (PIL), the lossless ``files`` as downloaded, and the source ``urls``.
-
-    For an edit, ``composite`` is the first image put back into the full-resolution original (see
-    :func:`~ideogram_widgets.api._composite.put_back`); for a reframe it is the image itself.
-    ``backend`` names what made it (``"RunComfy Model API"``, ``"local sandbox"``, a host name): a sandbox's
-    classical inpainting is never mistaken for Ideogram's. In a notebook a Result shows its first image.
-    """
-
-    request_id: str
-    model_id: str
-    images: list[Image.Image]
-    files: list[bytes] = field(repr=False)
-    urls: tuple[str, ...] = ()
-    answer: JobResult | None = field(default=None, repr=False)
-    composite_image: Image.Image | None = field(default=None, repr=False)
-    """The composite when one was made (an edit of a local image); None otherwise."""
-    backend: str = ""
-
-    @property
-    def image(self) -> Image.Image:
-        """The first (usually only) image, as the service made it."""
-        return self.images[0]
-
-    @property
-    def composite(self) -> Image.Image:
-        """The edit at the original's full resolution (the service's image where there is no composite)."""
-        return self.composite_image if self.composite_image is not None else self.image
-
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the first image's file as downloaded (lossless)."""
-        with open(path, "wb") as fh:
-            fh.write(self.files[0])
-
-    def _repr_png_(self) -> bytes:
-        return encode_png(self.image)
 
 
 class AsyncClient:

@@ -19,11 +19,12 @@ import asyncio
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
-from ._client import AsyncClient, Result
+from ._client import AsyncClient
 from ._errors import BlockingCallError
 from ._inputs import EditInput, ReframeInput
 from ._media import ImageSource, MaskSource
 from ._resolution import DEFAULT_RESOLUTION, Resolution
+from ._result import Result
 from ._wire import CancelOutcome, JobResult, JobStatus, Submission
 
 __all__ = ["Client", "refuse_blocking", "run_blocking"]
