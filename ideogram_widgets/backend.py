@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from .api import Client as _BlockingClient
 from .api import _client as _api
-from .api._sync import Client as _BlockingClient
 from .api._token import find_token
 
 if TYPE_CHECKING:

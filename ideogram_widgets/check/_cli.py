@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:  # the api (numpy, Pillow, httpx) loads after the options are read: --help is instant
-    from ..api._errors import IdeogramWidgetsError
+    from ..api import IdeogramWidgetsError
     from ..api._media import Uploader
     from ._report import CheckReport
 
@@ -149,7 +149,7 @@ def main(
         answer = stdin.readline().strip().lower()
         return answer in ("y", "yes")
 
-    from ..api._errors import IdeogramWidgetsError
+    from ..api import IdeogramWidgetsError
 
     try:
         report = asyncio.run(_run(args, token, uploader, confirm, io))
@@ -175,7 +175,7 @@ async def _run(
     confirm: Callable[[str], bool],
     io: _Out,
 ) -> CheckReport:
-    from ..api._client import AsyncClient
+    from ..api import AsyncClient
     from ._run import run_check
 
     options: dict[str, Any] = {"mask_polarity": args.polarity, "uploader": uploader}

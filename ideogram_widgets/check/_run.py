@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..api._client import AsyncClient
+from ..api import EDIT_MODEL, REFRAME_MODEL, AsyncClient, EditInput, MaskPolarity, Result
 from ..api._errors import (
     APIError,
     DownloadError,
@@ -28,10 +28,7 @@ from ..api._errors import (
     UnknownModelError,
     WaitTimeoutError,
 )
-from ..api._inputs import EDIT_MODEL, REFRAME_MODEL, EditInput
 from ..api._media import Uploader, encode_png
-from ..api._options import MaskPolarity
-from ..api._result import Result
 from ..api._sync import run_blocking
 from ._probe import PROBE_PROMPT, PROBE_SEED, PROBE_SIZE, HalfChange, compare_halves, probe_image, probe_mask
 from ._report import CheckReport, CheckResult, Status

@@ -24,11 +24,19 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ..api._inputs import EDIT_MODEL, REFRAME_MODEL, EditInput, ReframeInput
-from ..api._options import SEED_MAX, MagicPrompt, RenderingSpeed
-from ..api._palette import PALETTE_PRESETS
-from ..api._resolution import DEFAULT_RESOLUTION, RESOLUTIONS
-from ..api._style import StyleType
+from ..api import (
+    DEFAULT_RESOLUTION,
+    EDIT_MODEL,
+    PALETTE_PRESETS,
+    REFRAME_MODEL,
+    RESOLUTIONS,
+    EditInput,
+    MagicPrompt,
+    ReframeInput,
+    RenderingSpeed,
+    StyleType,
+)
+from ..api._options import SEED_MAX
 from ._report import CheckResult, Status
 from ._schema_tools import as_list, as_mapping, branches, describe, few, json_types, resolve
 

@@ -30,8 +30,7 @@ from typing import Any
 
 from traitlets import Bool, Float, HasTraits, Int
 
-from ..api._client import AsyncClient
-from ..api._inputs import EditInput, ReframeInput
+from ..api import AsyncClient, EditInput, ReframeInput
 from ._errors import describe
 from ._job import Job, Output
 from ._journal import Journal

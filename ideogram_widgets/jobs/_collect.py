@@ -23,8 +23,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from ..api import APIError, NotFoundError
 from ..api._composite import put_back
-from ..api._errors import APIError, NotFoundError
 from ..api._media import encode_png
 from ._errors import PollingStoppedError, StorageError, error_record
 from ._follow import Follow

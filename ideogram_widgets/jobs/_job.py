@@ -45,7 +45,7 @@ from typing import Any
 from PIL import Image
 from traitlets import Bool, Dict, Float, HasTraits, Instance, Int, List, Unicode
 
-from ..api._errors import WaitTimeoutError
+from ..api import WaitTimeoutError
 from ..api._wire import TERMINAL_STATES
 from ._errors import PollingStoppedError, StorageError, describe
 from ._follow import Follow

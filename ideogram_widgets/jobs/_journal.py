@@ -286,8 +286,8 @@ class Journal:
 
     def store_mask(self, mask: npt.NDArray[np.bool_]) -> dict[str, Any]:
         """Keep a mask as a black-and-white PNG, white = edit (this package's polarity)."""
+        from ..api import MaskPolarity
         from ..api._masks import mask_image
-        from ..api._options import MaskPolarity
 
         ref = self.store_image(mask_image(mask, MaskPolarity.WHITE_IS_EDIT))
         ref["meaning"] = "white = edit"

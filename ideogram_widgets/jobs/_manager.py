@@ -24,8 +24,7 @@ import weakref
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from ..api._client import AsyncClient
-from ..api._inputs import EditInput, ReframeInput
+from ..api import AsyncClient, EditInput, ReframeInput
 from ._errors import NoDefaultClientError
 from ._follow import Follow
 from ._job import Job

@@ -22,6 +22,7 @@ import time
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
+from ..api import EditInput, JobResult, JobStatus, ReframeInput
 from ..api._errors import (
     APIError,
     AuthenticationError,
@@ -30,8 +31,6 @@ from ..api._errors import (
     PermissionDeniedError,
     UnknownModelError,
 )
-from ..api._inputs import EditInput, ReframeInput
-from ..api._wire import JobResult, JobStatus
 from ._collect import download
 from ._errors import JournalError, PollingStoppedError, describe, error_from_record
 from ._follow import Follow

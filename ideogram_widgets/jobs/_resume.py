@@ -27,8 +27,7 @@ import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from ..api._client import DEFAULT_BASE_URL, AsyncClient
-from ..api._errors import SubmitUncertainError
+from ..api import DEFAULT_BASE_URL, AsyncClient, SubmitUncertainError
 from ._errors import JobNotSentError, StorageError
 from ._history import JobRecord, record_of
 from ._job import Job

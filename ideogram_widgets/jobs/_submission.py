@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
-from ..api._client import AsyncClient
-from ..api._inputs import EditInput, ReframeInput
+from ..api import AsyncClient, EditInput, ReframeInput
 from ._errors import JournalError, StorageError
 from ._follow import Follow
 from ._job import Job

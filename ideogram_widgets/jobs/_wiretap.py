@@ -36,7 +36,7 @@ from typing import Any
 
 import httpx
 
-from ..api._client import AsyncClient
+from ..api import AsyncClient
 
 __all__ = ["on_the_wire"]
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..api._options import MaskPolarity
+from ..api import MaskPolarity
 
 #: Every fault kind the sandbox can inject into a /v1 request.
 FAULT_KINDS: tuple[str, ...] = ("429", "500", "502", "503", "drop", "slow", "error_200")

@@ -17,7 +17,8 @@ from typing import Any
 from starlette.responses import JSONResponse
 
 # Codes documented by the service: api/_errors.py names them once, the client reads them from there.
-from ..api._errors import BAD_TOKEN, NOT_FOUND, NOT_READY, UNKNOWN_MODEL, IdeogramWidgetsError
+from ..api import IdeogramWidgetsError
+from ..api._errors import BAD_TOKEN, NOT_FOUND, NOT_READY, UNKNOWN_MODEL
 
 __all__ = [
     "BAD_IMAGE",

@@ -24,9 +24,8 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageFilter
 
-from ..api._errors import IdeogramWidgetsError, InputError
+from ..api import IdeogramWidgetsError, InputError, MaskPolarity
 from ..api._intake import decode_bytes, open_image  # decoded the way the client decodes: upright, sRGB, 8-bit
-from ..api._options import MaskPolarity
 from ..api._png import encode_png
 from ..api._resolution import fit_inside  # one placement for the preview, the client and the sandbox
 

@@ -22,8 +22,7 @@ from urllib.parse import urlsplit
 
 from PIL import Image
 
-from ..api._options import MaskPolarity, RenderingSpeed
-from ..api._resolution import DEFAULT_RESOLUTION, Resolution
+from ..api import DEFAULT_RESOLUTION, MaskPolarity, RenderingSpeed, Resolution
 from . import _imaging as imaging
 from ._errors import BAD_IMAGE, BAD_MASK, URL_NOT_ALLOWED, invalid_input
 from ._files import FileStore

@@ -21,8 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..api._inputs import EDIT_MODEL, REFRAME_MODEL
-from ..api._options import RenderingSpeed
+from ..api import EDIT_MODEL, REFRAME_MODEL, RenderingSpeed
 from ._errors import field_error
 
 EDIT = EDIT_MODEL  # the model ids, as the client names them

@@ -21,10 +21,17 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..api._errors import InputError
-from ..api._options import SEED_MAX, MagicPrompt, RenderingSpeed, check_seed
-from ..api._palette import PALETTE_PRESETS, ColorPalette
-from ..api._style import STYLE_PRESETS, Style, StyleType
+from ..api import (
+    PALETTE_PRESETS,
+    STYLE_PRESETS,
+    ColorPalette,
+    InputError,
+    MagicPrompt,
+    RenderingSpeed,
+    Style,
+    StyleType,
+)
+from ..api._options import SEED_MAX, check_seed
 
 __all__ = ["ErrorLabel", "GenerationControls", "PalettePicker", "Section", "SeedControl", "StylePicker"]
 

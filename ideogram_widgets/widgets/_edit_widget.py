@@ -19,9 +19,7 @@ from typing import Any
 import ipywidgets as w
 from PIL import Image
 
-from ..api._client import AsyncClient
-from ..api._errors import InputError
-from ..api._inputs import EditInput
+from ..api import AsyncClient, EditInput, InputError
 from ..api._media import ImageSource, MaskSource
 from ..jobs import Journal
 from ._controls import ErrorLabel, GenerationControls

@@ -20,8 +20,8 @@ import html
 import ipywidgets as w
 from PIL import Image
 
+from ..api import Resolution
 from ..api._media import encode_png
-from ..api._resolution import Resolution
 
 __all__ = ["FramingPreview"]
 

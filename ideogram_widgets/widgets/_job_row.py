@@ -18,8 +18,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..api._errors import InputError
-from ..api._resolution import Resolution
+from ..api import InputError, Resolution
 from ..jobs import Job
 from ._home_loop import HomeLoop
 

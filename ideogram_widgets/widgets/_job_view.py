@@ -25,9 +25,8 @@ from pathlib import Path
 import ipywidgets as w
 from PIL import Image
 
-from ..api._errors import InputError
+from ..api import InputError, Resolution
 from ..api._media import encode_png
-from ..api._resolution import Resolution
 from ..jobs import Job, Journal
 from ._compare import CompareView, display_png
 from ._home_loop import HomeLoop

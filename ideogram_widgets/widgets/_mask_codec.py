@@ -23,10 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from ..api._errors import InputError
+from ..api import InputError, MaskPolarity
 from ..api._masks import mask_to_png
 from ..api._media import MaskArray, encode_png, load_mask
-from ..api._options import MaskPolarity
 
 __all__ = ["DISPLAY_MAX_SIDE", "DisplayCopy", "decode_mask", "display_copy", "encode_mask", "png_size"]
 

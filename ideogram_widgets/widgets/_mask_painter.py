@@ -32,9 +32,9 @@ import traitlets
 from ipywidgets.widgets.widget import CallbackDispatcher
 from PIL import Image
 
+from ..api import MaskPolarity
 from ..api._masks import check_mask_size, mask_image
 from ..api._media import ImageSource, MaskArray, MaskSource, load_image, load_mask
-from ..api._options import MaskPolarity
 from ._mask_codec import DISPLAY_MAX_SIDE, DisplayCopy, decode_mask, display_copy, encode_mask, png_size
 
 __all__ = ["TOOLS", "MaskPainter"]

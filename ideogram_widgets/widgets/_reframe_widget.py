@@ -17,11 +17,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..api._client import AsyncClient
-from ..api._errors import InputError
-from ..api._inputs import ReframeInput
+from ..api import AsyncClient, InputError, ReframeInput, Resolution
 from ..api._media import ImageSource
-from ..api._resolution import Orientation, Resolution
+from ..api._resolution import Orientation
 from ..jobs import Journal
 from ._controls import ErrorLabel, GenerationControls
 from ._framing import FramingPreview

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..api._inputs import EDIT_MODEL
+from ..api import EDIT_MODEL
 
 __all__ = ["reproduce_code"]
 

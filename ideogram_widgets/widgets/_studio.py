@@ -21,10 +21,16 @@ import ipywidgets as w
 import numpy as np
 from PIL import Image
 
-from ..api._client import DEFAULT_BASE_URL, TOKEN_ENV, AsyncClient
-from ..api._errors import IdeogramWidgetsError, InputError
+from ..api import (
+    DEFAULT_BASE_URL,
+    TOKEN_ENV,
+    AsyncClient,
+    EditInput,
+    IdeogramWidgetsError,
+    InputError,
+    ReframeInput,
+)
 from ..api._fetching import fetch_image_blocking
-from ..api._inputs import EditInput, ReframeInput
 from ..api._media import ImageSource, is_remote, load_image
 from ..api._preflight import CACHE, mask_digest
 from ..backend import default_client
