@@ -28,7 +28,8 @@ from ..api._errors import (
     UnknownModelError,
     WaitTimeoutError,
 )
-from ..api._media import Uploader, encode_png
+from ..api._media import Uploader
+from ..api._png import encode_png
 from ..api._sync import run_blocking
 from ._probe import PROBE_PROMPT, PROBE_SEED, PROBE_SIZE, HalfChange, compare_halves, probe_image, probe_mask
 from ._report import CheckReport, CheckResult, Status

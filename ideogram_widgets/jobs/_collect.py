@@ -25,7 +25,7 @@ from PIL import Image
 
 from ..api import APIError, NotFoundError
 from ..api._composite import put_back
-from ..api._media import encode_png
+from ..api._png import encode_png
 from ._errors import PollingStoppedError, StorageError, error_record
 from ._follow import Follow
 from ._job import Job, Output

@@ -277,7 +277,7 @@ class Journal:
         target = self.path(name)
         with _storing(digest.hexdigest()):  # a second store of the same picture waits, it does not re-encode
             if not target.exists():
-                from ..api._media import encode_png
+                from ..api._png import encode_png
 
                 # zlib level 1: a 12 MP photo encodes in about a quarter of level 6's time, for ~15 % more
                 # bytes; the submit waits for this copy (nothing paid for is lost), not for a smaller file

@@ -19,7 +19,7 @@ import anywidget
 import traitlets
 from PIL import Image
 
-from ..api._media import encode_png
+from ..api._png import encode_png
 from ._mask_painter import STATIC_DIR
 
 __all__ = ["CompareView", "display_png"]

@@ -21,7 +21,7 @@ import ipywidgets as w
 from PIL import Image
 
 from ..api import Resolution
-from ..api._media import encode_png
+from ..api._png import encode_png
 
 __all__ = ["FramingPreview"]
 

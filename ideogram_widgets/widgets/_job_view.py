@@ -26,7 +26,7 @@ import ipywidgets as w
 from PIL import Image
 
 from ..api import InputError, Resolution
-from ..api._media import encode_png
+from ..api._png import encode_png
 from ..jobs import Job, Journal
 from ._compare import CompareView, display_png
 from ._home_loop import HomeLoop

@@ -25,7 +25,8 @@ from PIL import Image
 
 from ..api import InputError, MaskPolarity
 from ..api._masks import mask_to_png
-from ..api._media import MaskArray, encode_png, load_mask
+from ..api._media import MaskArray, load_mask
+from ..api._png import encode_png
 
 __all__ = ["DISPLAY_MAX_SIDE", "DisplayCopy", "decode_mask", "display_copy", "encode_mask", "png_size"]
 
