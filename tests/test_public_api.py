@@ -126,3 +126,23 @@ def test_import_loads_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("sub", ["api", "jobs"])
+def test_other_layers_take_public_names_from_the_package_face(sub: str) -> None:
+    """``from ..api import InputError`` across layers, never ``from ..api._errors import InputError``: a
+    private module another layer reaches is then a deliberate internal helper (docs/architecture.md)."""
+    import ast
+    from pathlib import Path
+
+    exported = set(resolved(f"ideogram_widgets.{sub}").__all__)
+    root = Path(iw.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root)
+        if rel.parts[0] == sub:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(f"{sub}._"):
+                found += [f"{rel}: {a.name}" for a in node.names if a.name in exported]
+    assert found == []

@@ -214,12 +214,7 @@ _NO_TOKEN = (
 
 
 def _explain(exc: IdeogramWidgetsError, env: str) -> str:
-    from ..api._errors import (
-        AuthenticationError,
-        InsufficientBalanceError,
-        SubmitUncertainError,
-        TransportError,
-    )
+    from ..api import AuthenticationError, InsufficientBalanceError, SubmitUncertainError, TransportError
 
     text = str(exc)
     if isinstance(exc, AuthenticationError):

@@ -16,13 +16,18 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..api import EDIT_MODEL, REFRAME_MODEL, AsyncClient, EditInput, MaskPolarity, Result
-from ..api._errors import (
+from ..api import (
+    EDIT_MODEL,
+    REFRAME_MODEL,
     APIError,
+    AsyncClient,
     DownloadError,
+    EditInput,
     JobCancelledError,
     JobFailedError,
+    MaskPolarity,
     NotFoundError,
+    Result,
     ServerError,
     ServiceValidationError,
     UnknownModelError,

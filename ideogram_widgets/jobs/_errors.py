@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..api import APIError, IdeogramWidgetsError
 from ..api import _errors as api_errors
 from ..api._errors import (
-    APIError,
-    IdeogramWidgetsError,
     JobNotSentError,
     JournalError,
     NoDefaultClientError,

@@ -22,13 +22,16 @@ import time
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
-from ..api import EditInput, JobResult, JobStatus, ReframeInput
-from ..api._errors import (
+from ..api import (
     APIError,
     AuthenticationError,
+    EditInput,
     InsufficientBalanceError,
+    JobResult,
+    JobStatus,
     NotFoundError,
     PermissionDeniedError,
+    ReframeInput,
     UnknownModelError,
 )
 from ._collect import download
