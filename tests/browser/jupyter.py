@@ -178,6 +178,26 @@ class KernelProbe:
         """Execute ``code`` in the kernel (raises with the kernel's error if it fails)."""
         self._request(code, {}, timeout)
 
+    def busy_for(self, seconds: float, timeout: float = 60.0) -> str:
+        """Start a cell that keeps the kernel's main thread busy for ``seconds`` and return once it runs
+        (the kernel said "busy" for it), so what the page sends meanwhile waits in the kernel's queue.
+        Pass the returned id to :meth:`finished`."""
+        msg_id: str = self.client.execute(f"import time as _t; _t.sleep({seconds})", silent=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            msg = self.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            busy = msg["msg_type"] == "status" and msg["content"].get("execution_state") == "busy"
+            if busy and msg["parent_header"].get("msg_id") == msg_id:
+                return msg_id
+
+    def finished(self, msg_id: str, timeout: float = 60.0) -> None:
+        """Wait for the reply to the cell :meth:`busy_for` started."""
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = self.client.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return
+
     def eval(self, expression: str, timeout: float = 60.0) -> Any:
         """The value of a Python literal expression evaluated in the kernel."""
         content = self._request("", {"value": expression}, timeout)

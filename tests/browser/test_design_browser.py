@@ -274,12 +274,18 @@ def test_a_double_click_or_repeated_enter_on_submit_sends_one_job(studio: Notebo
         nb.kernel.run(f"edit.clock = lambda: {step}e9")
         jobs, ignored, server = len_jobs(nb), nb.kernel.eval("edit.ignored_clicks"), at_sandbox()
         wait_until(lambda: submit.is_enabled(), what="Submit enabled")
+        if how == "Enter twice":
+            submit.focus()
+        # Both presses must reach the kernel: with the kernel's main thread busy, the first one cannot
+        # disable Submit in the page before the second is sent (else a fast kernel would make the
+        # second press fire nothing and the guard would go untested).
+        busy = nb.kernel.busy_for(3.0)
         if how == "double click":
             submit.dblclick()
         else:
-            submit.focus()
             page.keyboard.press("Enter")
             page.keyboard.press("Enter")
+        nb.kernel.finished(busy)
         seen = f"edit.ignored_clicks > {ignored}"
         wait_until(lambda: nb.kernel.eval(seen), what=f"the {how} seen")  # noqa: B023 - waited on here
         wait_until(lambda: nb.kernel.eval("edit.jobs[-1].done"), timeout=60, what="the job done")
