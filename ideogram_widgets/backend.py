@@ -106,11 +106,12 @@ def sandbox_app() -> Starlette:
         return _app
 
 
-def _sandbox_options(options: dict[str, Any]) -> dict[str, Any]:
+def _sandbox_options(options: dict[str, Any], app: Starlette | None = None) -> dict[str, Any]:
+    """A client's options for an in-process sandbox: ``app``, or the process-wide :func:`sandbox_app`."""
     options.setdefault("label", SANDBOX_LABEL)
     options.setdefault("notice", SANDBOX_NOTICE)
     options["base_url"] = SANDBOX_URL
-    options["transport"] = httpx.ASGITransport(app=sandbox_app())
+    options["transport"] = httpx.ASGITransport(app=app if app is not None else sandbox_app())
     return options
 
 
@@ -128,9 +129,7 @@ def scratch_sandbox_client(**options: Any) -> tuple[_api.AsyncClient, Callable[[
     from .sandbox import SandboxConfig, create_app
 
     app = create_app(SandboxConfig(workers=1))
-    options.setdefault("label", SANDBOX_LABEL)
-    options.update(base_url=SANDBOX_URL, transport=httpx.ASGITransport(app=app))
-    return _api.AsyncClient(None, **options), app.state.sandbox.close
+    return _api.AsyncClient(None, **_sandbox_options(options, app)), app.state.sandbox.close
 
 
 def default_client(token: str | None = None, **options: Any) -> _api.AsyncClient:
