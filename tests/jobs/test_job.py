@@ -25,6 +25,7 @@ from ideogram_widgets.api import (
 from ideogram_widgets.jobs import Job, JobManager, Journal, JournalError, Output, PollPolicy
 from ideogram_widgets.jobs._records import needs_resume
 from ideogram_widgets.sandbox import SandboxConfig
+from tests._timing import FakeClock
 
 from .helpers import CountingTransport, Inproc, counts, edit, file_bytes, image, mask, read, reframe, until
 
@@ -327,20 +328,47 @@ def test_job_is_awaitable_type() -> None:
 
 
 async def test_learned_run_times_save_requests(inproc: Inproc) -> None:
-    """Once a few jobs of a kind have run, a job is polled at start and at its expected end, where the result
-    itself is asked for: a couple of requests instead of a poll every fraction of a second."""
-    client, _ = inproc(SandboxConfig(speed_scale=1.0, workers=2))
+    """Once a job of a kind has run, the next one is asked for its result at the learned end instead of
+    being polled for its status every so often: after it is seen running, its next request is the result.
+
+    The sandbox runs by a fake clock, so the test decides when each job is done; the warm job's aimed
+    wait (20 s, what the first job taught) is cut short with ``poll_soon`` once the job is done, so no
+    load on the machine can make a poll early or late."""
+    clock = FakeClock()
+    client, app = inproc(SandboxConfig(speed_scale=1.0, workers=2, clock=clock))
+    queue = app.state.sandbox.queue
     manager = JobManager(client)
     transport = client._http._transport
     assert isinstance(transport, CountingTransport)
-    jobs = []
-    for n in range(4):
-        job = manager.submit(edit(f"p{n}"))
-        await job
-        jobs.append(job)
-    first = sum(transport.per_request[(jobs[0].request_id, e)] for e in ("status", "result"))
-    last = sum(transport.per_request[(jobs[-1].request_id, e)] for e in ("status", "result"))
-    assert last <= 3 < 5 <= first  # warm: a status poll, then the result at the learned end
+
+    def asked(job: Job, endpoint: str) -> int:
+        return transport.per_request[(job.request_id, endpoint)]
+
+    async def finish_in_sandbox(job: Job) -> None:
+        clock.now += 20.0  # by the sandbox's clock the job ran 20 s
+        queue.poke()
+        finished = await asyncio.to_thread(queue.wait_finished, job.request_id, 30.0)
+        assert finished is not None
+        assert finished.state == "completed"
+
+    cold = manager.submit(edit("cold"))  # a kind never seen: polled in the background while it runs
+    await until(lambda: asked(cold, "status") >= 4 and cold.state == "in_progress", timeout=30)
+    await finish_in_sandbox(cold)
+    await cold
+    learned = manager.durations.estimate(manager.kind(cold))
+    assert learned is not None
+    assert learned.mid == pytest.approx(20.0, abs=1.0)
+
+    warm = manager.submit(edit("warm"))
+    await until(lambda: warm.state == "in_progress", timeout=30)
+    status_polls = asked(warm, "status")
+    assert asked(warm, "result") == 0
+    await finish_in_sandbox(warm)
+    warm.poll_soon()  # ends the wait aimed at the learned end; a background poll would ask the status
+    await warm
+    assert warm.state == "completed"
+    assert asked(warm, "status") == status_polls  # no status poll once it was seen running ...
+    assert asked(warm, "result") == 1  # ... the result, asked for at the learned end, was the answer
 
 
 async def test_elapsed_ticks_between_polls(inproc: Inproc) -> None:

@@ -19,19 +19,12 @@ import httpx
 import pytest
 
 from ideogram_widgets.sandbox import SandboxConfig, create_app, serve_in_process, serve_in_thread
+from tests._timing import FakeClock
 
 from .helpers import REFRAME, RawClient, data_uri, scene
 
 BODY: dict[str, Any] = {"image": data_uri(scene(48, 32)), "resolution": "1024:1024 (1:1)", "seed": 7}
 TURBO = dict(BODY, rendering_speed="TURBO")  # 1 s × speed_scale
-
-
-class FakeClock:
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Served:
@@ -63,7 +56,7 @@ def serve(tmp_path: Path) -> Iterator[Any]:
 
 
 def test_a_job_that_came_due_while_down_is_completed_and_dated_when_it_came_due(serve: Any) -> None:
-    clock = FakeClock()
+    clock = FakeClock(1_000_000.0)
     first = serve(clock)
     rid = first.raw.submit(REFRAME, TURBO)
     assert first.raw.wait(rid, until={"in_progress"}) == "in_progress"  # its 1 s never passes here
@@ -79,7 +72,7 @@ def test_a_job_that_came_due_while_down_is_completed_and_dated_when_it_came_due(
 
 
 def test_the_queue_goes_on_by_a_virtual_schedule_across_the_restart(serve: Any) -> None:
-    clock = FakeClock()
+    clock = FakeClock(1_000_000.0)
     first = serve(clock, workers=1)
     ids = [first.raw.submit(REFRAME, TURBO) for _ in range(3)]  # 1 s each, one worker
     first.raw.wait(ids[0], until={"in_progress"})
@@ -102,7 +95,7 @@ def test_the_queue_goes_on_by_a_virtual_schedule_across_the_restart(serve: Any) 
 
 
 def test_results_are_served_again_until_they_expire(serve: Any) -> None:
-    clock = FakeClock()
+    clock = FakeClock(1_000_000.0)
     first = serve(clock)
     rid = first.raw.submit(REFRAME, TURBO)
     first.raw.wait(rid, until={"in_progress"})  # started by the clock as it is now
@@ -122,7 +115,7 @@ def test_results_are_served_again_until_they_expire(serve: Any) -> None:
 
 
 def test_a_cancelled_job_stays_cancelled(serve: Any) -> None:
-    clock = FakeClock()
+    clock = FakeClock(1_000_000.0)
     first = serve(clock, workers=1)
     running, queued = first.raw.submit(REFRAME, TURBO), first.raw.submit(REFRAME, TURBO)
     assert first.raw.cancel(queued)["outcome"] == "cancelled"
@@ -134,7 +127,7 @@ def test_a_cancelled_job_stays_cancelled(serve: Any) -> None:
 
 
 def test_an_unreadable_record_is_skipped_and_the_rest_restored(serve: Any, tmp_path: Path) -> None:
-    clock = FakeClock()
+    clock = FakeClock(1_000_000.0)
     first = serve(clock)
     rid = first.raw.submit(REFRAME, TURBO)
     first.close()
