@@ -13,6 +13,8 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
+from ..api._process import process_exists
+
 __all__ = ["Owner"]
 
 
@@ -86,19 +88,16 @@ class Owner:
         return cls(host, pid, start if isinstance(start, str) else "")
 
     def alive(self) -> bool:
-        """True while this process runs (on this host; another host's owner counts as alive: only its
-        lease can tell)."""
+        """True while this process runs (on this host; another host's owner, or one this platform cannot
+        probe without harming it (Windows), counts as alive: only its lease can tell)."""
         if self.host != _HOST:
             return True
         if self.pid == os.getpid():
             return self == Owner.current() or not self.start
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
+        exists = process_exists(self.pid)
+        if exists is False:
             return False
-        except OSError:  # it exists but is not ours to signal
-            pass
-        if self.start:
+        if exists and self.start:
             now = _start_time(self.pid)
             return not now or now == self.start  # another process now has that pid
         return True

@@ -22,10 +22,11 @@ import json
 import logging
 import os
 import re
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
+
+from ..api._process import process_exists
 
 __all__ = ["JobStore", "owner_alive"]
 
@@ -36,23 +37,14 @@ MAX_RECORD = 1024 * 1024
 
 
 def owner_alive(pid: object) -> bool:
-    """True when ``pid`` is another live process on this machine (a sandbox that still serves its jobs).
+    """True when ``pid`` is another live process on this machine (a sandbox that still serves its jobs);
+    False where that cannot be told (Windows): the job is then taken over.
 
     Example:
         >>> owner_alive(os.getpid()), owner_alive(None)
         (False, False)
     """
-    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or pid == os.getpid():
-        return False
-    if sys.platform == "win32":  # os.kill(pid, 0) would terminate it there: take the job over
-        return False
-    try:
-        os.kill(pid, 0)
-    except PermissionError:
-        return True  # alive, another user's
-    except OSError:
-        return False
-    return True
+    return pid != os.getpid() and process_exists(pid) is True
 
 
 class JobStore:

@@ -151,3 +151,33 @@ def test_status_and_result_answers_share_one_terminal_rule() -> None:
     for state in ("in_queue", "in_progress", *TERMINAL_STATES):
         status, result = JobStatus.parse({"status": state}), JobResult.parse({"status": state})
         assert status.is_terminal is result.is_terminal is (state in TERMINAL_STATES)
+
+
+def test_one_process_probe_for_journal_owners_and_sandbox_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The journal's owners and the sandbox's stored jobs ask ``process_exists``; on Windows, where
+    ``os.kill(pid, 0)`` would send CTRL_C or terminate the process, nothing is signalled at all."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from ideogram_widgets.api._process import process_exists
+    from ideogram_widgets.jobs._owner import Owner
+    from ideogram_widgets.sandbox._state import owner_alive as sandbox_owner_alive
+
+    done = subprocess.Popen([sys.executable, "-c", "pass"])
+    done.wait()
+    assert process_exists(os.getpid()) is True
+    assert process_exists(done.pid) is False
+    assert not Owner(socket.gethostname(), done.pid, "").alive()
+    assert not sandbox_owner_alive(done.pid)
+    assert sandbox_owner_alive(os.getppid())  # another live process
+    assert not sandbox_owner_alive(os.getpid())  # this sandbox itself is no other owner
+
+    signalled: list[tuple[int, int]] = []
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(os, "kill", lambda pid, sig: signalled.append((pid, sig)))
+    assert process_exists(done.pid) is None
+    assert Owner(socket.gethostname(), os.getppid(), "").alive()  # unknown: its lease decides
+    assert not sandbox_owner_alive(os.getppid())  # unknown: the sandbox takes the job over
+    assert signalled == []

@@ -373,7 +373,9 @@ async def test_learned_run_times_save_requests(inproc: Inproc) -> None:
 
 async def test_elapsed_ticks_between_polls(inproc: Inproc) -> None:
     client, _ = inproc(SandboxConfig(speed_scale=2.0))  # TURBO: 2 s
-    job = JobManager(client, policy=PollPolicy(min_interval=5.0, floor=5.0)).submit(edit())
+    # the first poll is a minute away: only the clock can move ``elapsed`` during this test
+    policy = PollPolicy(min_interval=60.0, floor=60.0, max_interval=60.0)
+    job = JobManager(client, policy=policy).submit(edit())
     ticks: list[float] = []
     job.observe(lambda change: ticks.append(change["new"]), "elapsed")
     await until(lambda: job.elapsed >= 1.5, timeout=5)
