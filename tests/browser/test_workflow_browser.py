@@ -119,7 +119,14 @@ def test_reframe_to_a_chosen_resolution(quickstart: NotebookPage) -> None:
     widget = nb.page.locator(".iw-reframe-widget").first
     widget.scroll_into_view_if_needed()
     widget.locator("button:has-text('portrait')").click()
-    widget.locator(".iw-resolution-list select").select_option(label="640×1536 (5:12)")
+    # the kernel answers the click by refilling the list and choosing a portrait size; choosing before
+    # that answer is in the page would be overwritten by it (on a loaded machine it came after the pick)
+    wait_until(lambda: nb.kernel.eval("reframe.resolution.orientation") == "portrait", what="portrait sizes")
+    chosen = nb.kernel.eval("reframe.picker.choice.label")
+    select = widget.locator(".iw-resolution-list select")
+    shown = "s => (s.options[s.selectedIndex]?.text ?? '').replace(/\\u00a0/g, ' ')"  # ipywidgets: nbsp
+    wait_until(lambda: select.evaluate(shown) == chosen, what="the kernel's choice in the list")
+    select.select_option(label="640×1536 (5:12)")
     wait_until(lambda: nb.kernel.eval("str(reframe.resolution)") == "640:1536 (5:12)", what="the choice")
     widget.locator("button:has-text('Reframe')").click()
     widget.locator(".iw-job-row").first.locator("text=done in").wait_for(timeout=60_000)
