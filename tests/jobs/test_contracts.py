@@ -5,8 +5,10 @@ resume() reaches every recorded backend through ``client_for``, the composite is
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import numpy as np
@@ -23,10 +25,14 @@ from ideogram_widgets.jobs import (
     resume,
     set_default_client,
 )
+from ideogram_widgets.jobs import _collect as collect_module
 from ideogram_widgets.jobs import _manager as manager_module
+from ideogram_widgets.jobs import _poller as poller_module
 from ideogram_widgets.jobs._records import needs_resume
 from ideogram_widgets.sandbox import SandboxConfig
+from tests._timing import FakeClock
 
+from ._clock import finish
 from .helpers import FAST_RETRY, Inproc, edit, image, mask, reframe, until
 
 
@@ -42,8 +48,10 @@ def test_the_default_client_comes_from_above(monkeypatch: pytest.MonkeyPatch, in
 
 
 async def test_resume_follows_every_recorded_backend_through_client_for(inproc: Inproc) -> None:
-    first, _ = inproc(SandboxConfig(speed_scale=0.3))
-    _, other_app = inproc(SandboxConfig(speed_scale=0.3))
+    # the sandboxes' clocks stand still: both jobs are still running when they are stopped here
+    clock = FakeClock()
+    first, first_app = inproc(SandboxConfig(speed_scale=0.3, clock=clock))
+    _, other_app = inproc(SandboxConfig(speed_scale=0.3, clock=FakeClock()))
     second = AsyncClient(None, base_url="http://second/v1", transport=httpx.ASGITransport(app=other_app))
     jobs = [JobManager(first).submit(edit("one")), JobManager(second).submit(edit("two"))]
     await until(lambda: all(j.request_id for j in jobs))
@@ -57,6 +65,7 @@ async def test_resume_follows_every_recorded_backend_through_client_for(inproc: 
         (jobs[1].request_id, "second at http://second/v1 cannot be reached from here")
     ]
     assert "took 1 job (1 on sandbox)" in repr(report)
+    await finish(first_app, clock, report[0])
     await report[0]
     await second.aclose()
 
@@ -112,11 +121,19 @@ async def _outcome(job: Job) -> object:
     return await job
 
 
-async def test_max_wait_bounds_the_download_too(sandbox_app: object, home: Path) -> None:
+async def test_max_wait_bounds_the_download_too(
+    sandbox_app: object, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The poller's clock (``time.monotonic`` where the deadline is set and checked) stands still, so
+    however slowly the machine submits and polls, all of ``max_wait`` is left when the download starts:
+    the endless file is given exactly that (real seconds, by ``asyncio.wait_for``) and no more."""
+    poller_clock = SimpleNamespace(monotonic=FakeClock(time.monotonic()))
+    monkeypatch.setattr(poller_module, "time", poller_clock)
+    monkeypatch.setattr(collect_module, "time", poller_clock)
     app = sandbox_app(SandboxConfig(speed_scale=0.05))  # type: ignore[operator]
     transport = EndlessFiles(httpx.ASGITransport(app=app))
     client = AsyncClient(None, base_url="http://sandbox/v1", transport=transport, retry=FAST_RETRY)
-    manager = JobManager(client, max_wait=1.5)
+    manager = JobManager(client, max_wait=0.5)
     job = manager.submit(edit())
     with pytest.raises(PollingStoppedError, match="download had not finished"):
         await asyncio.wait_for(_outcome(job), 30)

@@ -25,8 +25,9 @@ from ideogram_widgets.api import (
 from ideogram_widgets.jobs import Job, JobManager, Journal, JournalError, Output, PollPolicy
 from ideogram_widgets.jobs._records import needs_resume
 from ideogram_widgets.sandbox import SandboxConfig
-from tests._timing import FakeClock
+from tests._timing import FakeClock, wait_until
 
+from ._clock import finish, finish_blocking, running
 from .helpers import CountingTransport, Inproc, counts, edit, file_bytes, image, mask, read, reframe, until
 
 
@@ -35,7 +36,8 @@ async def _stats(app: Starlette) -> dict[str, Any]:
 
 
 async def test_submit_returns_at_once_and_await_gives_the_result(inproc: Inproc, home: Path) -> None:
-    client, app = inproc(SandboxConfig(speed_scale=0.4))
+    clock = FakeClock()  # the sandbox's time: the job runs until the test ends it
+    client, app = inproc(SandboxConfig(speed_scale=0.4, clock=clock))
     manager = JobManager(client)
     job = manager.submit(edit("a red door"))
     # submit() returned without waiting in the running loop: nothing has reached the sandbox yet
@@ -45,6 +47,8 @@ async def test_submit_returns_at_once_and_await_gives_the_result(inproc: Inproc,
     assert job.request_id == ""
     seen: list[str] = []
     job.observe(lambda change: seen.append(change["new"]), "state")
+    await until(lambda: job.state == "in_progress", what="a poll to see the job running")
+    await finish(app, clock, job)
 
     output = await job
 
@@ -115,9 +119,10 @@ async def test_failed_job_raises_its_typed_error(inproc: Inproc) -> None:
 
 
 async def test_cancel_a_queued_job(inproc: Inproc) -> None:
-    client, app = inproc(SandboxConfig(speed_scale=0.5, workers=1))
+    # the sandbox's clock never moves: the first job holds the only worker for as long as the test runs
+    client, app = inproc(SandboxConfig(speed_scale=0.5, workers=1, clock=FakeClock()))
     manager = JobManager(client, policy=PollPolicy(min_interval=0.02))
-    first = manager.submit(edit("first", speed="QUALITY"))  # occupies the only worker for 2 s
+    first = manager.submit(edit("first", speed="QUALITY"))
     await until(lambda: first.state == "in_progress")
     second = manager.submit(edit("second"))
     await until(lambda: second.state == "in_queue")
@@ -252,7 +257,8 @@ async def test_token_never_reaches_the_journal(inproc: Inproc, home: Path) -> No
 
 
 async def test_stop_keeps_the_entry_open(inproc: Inproc) -> None:
-    client, _ = inproc(SandboxConfig(speed_scale=1.0))
+    # the sandbox's clock never moves: the job runs there until the test is over
+    client, _ = inproc(SandboxConfig(speed_scale=1.0, clock=FakeClock()))
     manager = JobManager(client)
     job = manager.submit(edit())
     await until(lambda: job.state in ("in_queue", "in_progress"))
@@ -282,21 +288,24 @@ def test_plain_script_submit_and_wait(sandbox_app: Callable[..., Starlette], hom
 
     from ideogram_widgets.api import AsyncClient
 
-    app = sandbox_app(SandboxConfig(speed_scale=0.05))
+    clock = FakeClock()  # the sandbox's time: a job runs until the test ends it
+    app = sandbox_app(SandboxConfig(speed_scale=0.05, clock=clock))
     client = AsyncClient(None, base_url="http://sandbox/v1", transport=httpx.ASGITransport(app=app))
     manager = JobManager(client, journal=Journal(home))
     job = manager.submit(edit())
     assert job.request_id
     assert job.state != "submitting"
     assert read(manager, job)["request_id"] == job.request_id
+    finish_blocking(app, clock, job)
     output = job.wait(timeout=30)
     assert output.path.is_file()
     assert job.state == "completed"
-    slow = manager.submit(edit("slow", speed="QUALITY"))
+    slow = manager.submit(edit("slow", speed="QUALITY"))  # never ends: the clock is not moved again
     from ideogram_widgets.api import WaitTimeoutError
 
     with pytest.raises(WaitTimeoutError, match="not cancelled"):
         slow.wait(timeout=0.05)
+    wait_until(lambda: running(app, slow), what="the slow job to start in the sandbox")  # not cancellable
     task = slow.cancel()  # in a script the answer is there when cancel() returns
     assert task.done()
     assert task.result() is False

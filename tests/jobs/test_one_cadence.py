@@ -10,30 +10,40 @@ import pytest
 from ideogram_widgets.api._wire import JobStatus
 from ideogram_widgets.jobs._schedule import PollPolicy, Track
 from ideogram_widgets.sandbox import SandboxConfig
+from tests._timing import FakeClock
 
-from .helpers import Inproc, edit
+from ._clock import finish, running
+from .helpers import Inproc, edit, until
 
 
 async def test_wait_and_the_poller_space_their_polls_alike(inproc: Inproc) -> None:
-    client, _ = inproc(SandboxConfig(speed_scale=0.1, workers=1))
+    """The sandbox runs by a fake clock that the waits themselves move: three answers in the queue, three
+    running, then completed, however slowly the machine answers (no real time is waited)."""
+    clock = FakeClock()
+    client, app = inproc(SandboxConfig(speed_scale=0.1, workers=1, clock=clock))
     waits: list[float] = []
     seen: list[str] = []
 
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
-        await asyncio.sleep(seconds)
+        if len(waits) == 3:  # the first one ends: the second starts, the next answer says in_progress
+            await finish(app, clock, first)
+            await until(lambda: running(app, second), what="the second job to start in the sandbox")
+        elif len(waits) == 6:  # the second one ends: the next answer says completed
+            await finish(app, clock, second)
+        await asyncio.sleep(0)
 
     def heard(status: JobStatus) -> None:
         seen.append(status.state)
 
     client.sleep = sleep
-    first = await client.submit_input(edit("first", speed="QUALITY"))  # 0.4 s
+    first = await client.submit_input(edit("first", speed="QUALITY"))  # 0.4 s by the sandbox's clock
     second = await client.submit_input(edit("second", speed="BALANCED"))  # 0.2 s, queued behind the first
     answer = await client.wait(second.request_id, min_interval=0.01, max_interval=0.08, on_status=heard)
     assert answer.state == "completed"
     await client.wait(first.request_id)
-    assert "in_progress" in seen, seen  # usually after in_queue: a change of state the rule must follow
-    assert len(waits) == len(seen) - 1 >= 3
+    assert seen == ["in_queue"] * 3 + ["in_progress"] * 3 + ["completed"], seen  # two changes of state
+    assert len(waits) == len(seen) - 1
 
     # the poller's background waits with the same parameters (no learned run times, no jitter, no cap
     # relative to the time waited) for the same answers

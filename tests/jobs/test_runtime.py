@@ -15,7 +15,9 @@ from ideogram_widgets.api import AsyncClient, WaitTimeoutError
 from ideogram_widgets.jobs import Job, JobManager, Journal
 from ideogram_widgets.jobs import _runtime as runtime
 from ideogram_widgets.sandbox import SandboxConfig
+from tests._timing import FakeClock
 
+from ._clock import finish_blocking
 from .helpers import FAST_RETRY, edit, read
 
 
@@ -35,7 +37,8 @@ def loop_in_a_thread() -> Iterator[asyncio.AbstractEventLoop]:
 def test_a_job_on_a_loop_in_another_thread_is_waited_for_from_this_one(
     sandbox_app: Callable[..., Starlette], home: Path, loop_in_a_thread: asyncio.AbstractEventLoop
 ) -> None:
-    app = sandbox_app(SandboxConfig(speed_scale=0.05, workers=2))
+    clock = FakeClock()  # the sandbox's time: a job runs until the test ends it
+    app = sandbox_app(SandboxConfig(speed_scale=0.05, workers=2, clock=clock))
 
     async def start(prompt: str, speed: str) -> tuple[JobManager, Job]:
         client = AsyncClient(
@@ -45,6 +48,7 @@ def test_a_job_on_a_loop_in_another_thread_is_waited_for_from_this_one(
         return manager, manager.submit(edit(prompt, speed=speed))
 
     manager, job = asyncio.run_coroutine_threadsafe(start("quick", "TURBO"), loop_in_a_thread).result(30)
+    finish_blocking(app, clock, job)
     output = job.wait(timeout=30)  # this thread waits; the app's thread runs the job
     assert output.path.is_file()
     assert job.state == "completed"
@@ -52,7 +56,8 @@ def test_a_job_on_a_loop_in_another_thread_is_waited_for_from_this_one(
 
     _, slow = asyncio.run_coroutine_threadsafe(start("slow", "QUALITY"), loop_in_a_thread).result(30)
     with pytest.raises(WaitTimeoutError, match="not cancelled"):
-        slow.wait(timeout=0.01)
+        slow.wait(timeout=0.01)  # it cannot end: the sandbox's clock stands still
+    finish_blocking(app, clock, slow)
     assert slow.wait(timeout=30).path.is_file()  # the job went on meanwhile
     asyncio.run_coroutine_threadsafe(manager.client.aclose(), loop_in_a_thread).result(10)
 
