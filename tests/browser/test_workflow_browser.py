@@ -124,8 +124,9 @@ def test_reframe_to_a_chosen_resolution(quickstart: NotebookPage) -> None:
     wait_until(lambda: nb.kernel.eval("reframe.resolution.orientation") == "portrait", what="portrait sizes")
     chosen = nb.kernel.eval("reframe.picker.choice.label")
     select = widget.locator(".iw-resolution-list select")
-    shown = "s => (s.options[s.selectedIndex]?.text ?? '').replace(/\\u00a0/g, ' ')"  # ipywidgets: nbsp
-    wait_until(lambda: select.evaluate(shown) == chosen, what="the kernel's choice in the list")
+    # ipywidgets shows spaces as no-break spaces
+    selected_text = "s => (s.options[s.selectedIndex]?.text ?? '').replace(/\\u00a0/g, ' ')"
+    wait_until(lambda: select.evaluate(selected_text) == chosen, what="the kernel's choice in the list")
     select.select_option(label="640×1536 (5:12)")
     wait_until(lambda: nb.kernel.eval("str(reframe.resolution)") == "640:1536 (5:12)", what="the choice")
     widget.locator("button:has-text('Reframe')").click()

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from PIL import Image
 from starlette.applications import Starlette
 
 from ideogram_widgets.api import (
     APIError,
+    AsyncClient,
     BlockingCallError,
     EditInput,
     InputError,
@@ -28,7 +31,19 @@ from ideogram_widgets.sandbox import SandboxConfig
 from tests._timing import FakeClock, wait_until
 
 from ._clock import finish, finish_blocking, running
-from .helpers import CountingTransport, Inproc, counts, edit, file_bytes, image, mask, read, reframe, until
+from .helpers import (
+    FAST_RETRY,
+    CountingTransport,
+    Inproc,
+    counts,
+    edit,
+    file_bytes,
+    image,
+    mask,
+    read,
+    reframe,
+    until,
+)
 
 
 async def _stats(app: Starlette) -> dict[str, Any]:
@@ -191,7 +206,12 @@ async def test_uncertain_submit_is_never_resent(inproc: Inproc) -> None:
 
 
 async def test_rate_limited_submit_is_retried_because_it_never_ran(inproc: Inproc) -> None:
-    client, app = inproc(SandboxConfig(speed_scale=0.02, fault_rate=0.25, faults=("429",), seed=3))
+    _, app = inproc(SandboxConfig(speed_scale=0.02, fault_rate=0.25, faults=("429",), seed=3))
+    # which request draws which fault depends on how the jobs interleave: with 12 attempts a submit that
+    # draws 429 every time (0.25 ** 12, about 6e-8) cannot fail this test, where 6 attempts (2e-4) could
+    retry = dataclasses.replace(FAST_RETRY, attempts=12)
+    transport = CountingTransport(httpx.ASGITransport(app=app))
+    client = AsyncClient(base_url="http://sandbox/v1", transport=transport, retry=retry)
     manager = JobManager(client)
     jobs = [manager.submit(edit(f"p{i}")) for i in range(6)]
     await asyncio.gather(*jobs)
@@ -199,6 +219,7 @@ async def test_rate_limited_submit_is_retried_because_it_never_ran(inproc: Inpro
     assert stats["created"] == 6
     assert stats["submits"] == 6
     assert counts(client)["submit"] == stats["requests"]["submit"]
+    await client.aclose()
 
 
 async def test_input_too_large_fails_before_anything_is_sent(inproc: Inproc) -> None:
