@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -276,15 +277,22 @@ def test_a_double_click_or_repeated_enter_on_submit_sends_one_job(studio: Notebo
         wait_until(lambda: submit.is_enabled(), what="Submit enabled")
         if how == "Enter twice":
             submit.focus()
-        # Both presses must reach the kernel: with the kernel's main thread busy, the first one cannot
-        # disable Submit in the page before the second is sent (else a fast kernel would make the
-        # second press fire nothing and the guard would go untested).
-        busy = nb.kernel.busy_for(3.0)
-        if how == "double click":
-            submit.dblclick()
-        else:
-            page.keyboard.press("Enter")
-            page.keyboard.press("Enter")
+        # Both presses must reach the kernel: with the kernel's main thread held busy (until the test
+        # releases it, however long the page takes), the first one cannot disable Submit in the page
+        # before the second is sent (else a fast kernel would make the second press fire nothing and
+        # the guard would go untested).
+        release = nb.server.base / f"release-{uuid.uuid4().hex}"
+        busy = nb.kernel.busy_until(release)
+        try:
+            if how == "double click":
+                submit.dblclick()
+            else:
+                page.keyboard.press("Enter")
+                page.keyboard.press("Enter")
+            # one round trip through the page: both presses' handlers have run and sent their messages
+            page.evaluate("() => 0")
+        finally:
+            release.touch()
         nb.kernel.finished(busy)
         seen = f"edit.ignored_clicks > {ignored}"
         wait_until(lambda: nb.kernel.eval(seen), what=f"the {how} seen")  # noqa: B023 - waited on here
