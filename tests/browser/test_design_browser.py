@@ -190,8 +190,8 @@ def test_tab_reaches_every_control_with_a_focus_ring(studio: NotebookPage) -> No
     style = edit.locator("button:has-text('▸ Style')")
     style.focus()
     page.keyboard.press("Enter")
-    edit.locator("button:has-text('▾ Style')").wait_for(timeout=10_000)
-    edit.locator(".iw-section select").first.wait_for(state="visible", timeout=10_000)
+    edit.locator("button:has-text('▾ Style')").wait_for(timeout=30_000)
+    edit.locator(".iw-section select").first.wait_for(state="visible", timeout=30_000)
     spill = edit.locator(".iw-section").first.evaluate(
         "s => Math.max(...Array.from(s.querySelectorAll('select, input'),"
         " e => e.getBoundingClientRect().right)) - s.getBoundingClientRect().right"
@@ -199,7 +199,7 @@ def test_tab_reaches_every_control_with_a_focus_ring(studio: NotebookPage) -> No
     assert spill <= 0.5, f"a Style control spills {spill} px out of its section"
     assert edit.locator(".iw-section select").first.evaluate("s => s.selectedOptions[0].text") == "none"
     page.keyboard.press("Space")
-    edit.locator("button:has-text('▸ Style')").wait_for(timeout=10_000)
+    edit.locator("button:has-text('▸ Style')").wait_for(timeout=30_000)
     edit.locator("button:has-text('Submit')").focus()
     page.keyboard.press("Tab")
     page.keyboard.press("Shift+Tab")
@@ -247,7 +247,7 @@ def test_save_downloads_the_file_and_copy_puts_the_code_on_the_clipboard(studio:
     assert hashlib.sha256(data).hexdigest() == expected
     assert download.suggested_filename == nb.kernel.eval("edit.panel.view.filename")
     edit.locator("button.iw-compare-copy").click()
-    edit.locator(".iw-compare-saved:has-text('copied')").wait_for(timeout=10_000)
+    edit.locator(".iw-compare-saved:has-text('copied')").wait_for(timeout=30_000)
     pasted = page.evaluate("() => navigator.clipboard.readText()")
     assert pasted == nb.kernel.eval("edit.panel.view.code")
     assert "iw.EditInput(" in pasted

@@ -89,7 +89,7 @@ def test_pick_an_earlier_run_and_see_its_composite_then_resume_on_screen(
     # opened from the keyboard, like the Style section
     toggle.focus()
     page.keyboard.press("Enter")
-    section.locator("button:has-text('▾ Earlier runs')").wait_for(timeout=10_000)
+    section.locator("button:has-text('▾ Earlier runs')").wait_for(timeout=30_000)
     picked = section.locator(f".iw-run-row:has-text('{PICKED}')")
     picked.locator(".iw-run-thumb img").wait_for(timeout=30_000)
     section.locator(".iw-run-row:has-text('a crescent moon') .iw-run-thumb img").wait_for(timeout=30_000)

@@ -134,7 +134,7 @@ def test_bad_input_is_explained_in_the_widget(quickstart: NotebookPage) -> None:
     widget.scroll_into_view_if_needed()
     prompt = widget.locator("textarea").first
     prompt.fill("")
-    widget.locator("text=the prompt is empty").first.wait_for(timeout=10_000)
+    widget.locator("text=the prompt is empty").first.wait_for(timeout=30_000)
     assert widget.locator("button:has-text('Submit')").is_disabled()
     nb.screenshot("edit-bad-input", widget)
     prompt.fill("a crescent moon")
