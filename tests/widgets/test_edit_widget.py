@@ -13,12 +13,20 @@ from PIL import Image
 from ideogram_widgets.api import AsyncClient, InputError
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.sandbox import RunningSandbox, SandboxConfig, serve_in_thread
+from ideogram_widgets.sandbox._jobqueue import Job as SandboxJob
+from ideogram_widgets.sandbox._jobqueue import JobQueue
 from ideogram_widgets.widgets import EditWidget
 from tests._timing import FakeClock, wait_until_async
 
 IMAGE = sample_image(240, 160)
 MASK = np.zeros((160, 240), bool)
 MASK[10:60, 170:230] = True
+
+
+def running_at(queue: JobQueue, request_id: str) -> SandboxJob | None:
+    """The sandbox's snapshot of the job once a worker has started it (its ``due_at`` is then set)."""
+    snap = queue.get(request_id)
+    return snap if snap is not None and snap.state == "in_progress" else None
 
 
 @pytest.fixture
@@ -96,7 +104,8 @@ async def test_submitting_again_while_earlier_jobs_run_and_cancelling_the_queued
     # one worker, and a sandbox clock that stands still until the test moves it: the first job runs
     # (in_progress) for as long as the test needs, so the second surely waits queued behind it
     clock = FakeClock()
-    slow = serve_in_thread(SandboxConfig(speed_scale=1.0, workers=1, clock=clock))  # TURBO: 1 s of it
+    # (the fixture's speed: a job's run time as the client learns it is the same as in the other tests)
+    slow = serve_in_thread(SandboxConfig(speed_scale=0.05, workers=1, clock=clock))
     widget = EditWidget(
         IMAGE, client=AsyncClient(base_url=slow.url + "/v1"), journal=tmp_path, rendering_speed="TURBO"
     )
@@ -124,12 +133,13 @@ async def _two_jobs_cancel_the_second(widget: EditWidget, slow: RunningSandbox, 
     with pytest.raises(Exception, match="cancelled"):
         await asyncio.wait_for(asyncio.ensure_future(second), 30)  # a cancel that failed: never ends
     assert first.state != "completed"
-    # now let the first one finish: its 1 s passes once the worker has started it
-    await wait_until_async(
-        lambda: getattr(queue.get(first.request_id), "state", None) == "in_progress",
-        what="the first job running at the sandbox",
+    # now let the first one finish: the clock moves to its due time once the worker has started it
+    running = await wait_until_async(
+        lambda: running_at(queue, first.request_id), what="the first job running at the sandbox"
     )
-    clock.now += 1.0
+    assert running is not None
+    assert running.due_at is not None
+    clock.now = running.due_at
     queue.poke()
     await asyncio.wait_for(asyncio.ensure_future(first), 30)
     assert second.state == "cancelled"

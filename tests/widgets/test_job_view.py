@@ -20,6 +20,8 @@ from PIL import Image
 from ideogram_widgets.api import AsyncClient
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
+from ideogram_widgets.sandbox._jobqueue import Job as SandboxJob
+from ideogram_widgets.sandbox._jobqueue import JobQueue
 from ideogram_widgets.widgets import EditWidget, ReframeWidget
 from ideogram_widgets.widgets._job_row import resolution_label
 from ideogram_widgets.widgets._studio import REPEAT_WINDOW_S, backend_banner
@@ -29,6 +31,12 @@ ROOT = Path(__file__).resolve().parents[2]
 IMAGE = sample_image(240, 160)
 MASK = np.zeros((160, 240), bool)
 MASK[10:60, 170:230] = True
+
+
+def running_at(queue: JobQueue, request_id: str) -> SandboxJob | None:
+    """The sandbox's snapshot of the job once a worker has started it (its ``due_at`` is then set)."""
+    snap = queue.get(request_id)
+    return snap if snap is not None and snap.state == "in_progress" else None
 
 
 class Clock:
@@ -110,13 +118,18 @@ async def test_finished_results_stay_on_view_when_a_newer_job_is_cancelled(tmp_p
     # one worker and a sandbox clock that stands still until the test moves it: a queue forms, and a
     # running job stays running for as long as the test needs
     clock = FakeClock()
-    slow = serve_in_thread(SandboxConfig(speed_scale=1.0, workers=1, clock=clock))
+    # (the fixture's speed: a job's run time as the client learns it is the same as in the other tests)
+    slow = serve_in_thread(SandboxConfig(speed_scale=0.05, workers=1, clock=clock))
     queue = slow.sandbox.queue
 
-    async def finish(job: Any, seconds: float) -> None:
-        """Let ``job`` run its ``seconds`` (of the sandbox's clock) once a worker has started it."""
-        await _until(lambda: getattr(queue.get(job.request_id), "state", None) == "in_progress", "it runs")
-        clock.now += seconds
+    async def finish(job: Any) -> None:
+        """Move the sandbox's clock to ``job``'s due time once a worker has started it; wait for the end."""
+        running = await wait_until_async(
+            lambda: running_at(queue, job.request_id), what="the job running at the sandbox"
+        )
+        assert running is not None
+        assert running.due_at is not None
+        clock.now = running.due_at
         queue.poke()
         await asyncio.wait_for(asyncio.ensure_future(job), 30)
 
@@ -131,7 +144,7 @@ async def test_finished_results_stay_on_view_when_a_newer_job_is_cancelled(tmp_p
         widget.mask = MASK
         first = widget.submit()
         await _until(lambda: first.request_id, "the first job accepted")
-        await finish(first, 1.0)  # TURBO: 1 s
+        await finish(first)
         await _until(lambda: widget.panel.result_box.layout.display == "flex", "the first result")
         shown_before = bytes(widget.panel.view.after)
         widget.prompt = "second"
@@ -152,7 +165,7 @@ async def test_finished_results_stay_on_view_when_a_newer_job_is_cancelled(tmp_p
         assert bytes(widget.panel.view.after) == shown_before  # still the first job's result
         assert row.cancel.layout.display == "none"  # a finished row has no Cancel
         assert blocker.state != "completed"  # the clock has not moved: it still runs
-        await finish(blocker, 4.0)  # QUALITY: 4 s
+        await finish(blocker)
         done_row = widget.panel.rows.children[1]
         assert done_row.job is blocker
         assert done_row.cancel.layout.display == "none"
