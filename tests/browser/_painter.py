@@ -145,10 +145,10 @@ class Painter:
 
     def wait_kernel_has_browser_mask(self, after: int) -> int:
         """Wait until the browser sent a mask newer than ``after`` and the kernel holds it."""
-        wait_until(lambda: self.sent_version() > after, timeout=15, what="the browser to send the mask")
+        wait_until(lambda: self.sent_version() > after, timeout=30, what="the browser to send the mask")
         sent = self.sent_version()
         wait_until(
-            lambda: self.kernel_version() >= sent, timeout=15, what=f"mask version {sent} in the kernel"
+            lambda: self.kernel_version() >= sent, timeout=30, what=f"mask version {sent} in the kernel"
         )
         return sent
 

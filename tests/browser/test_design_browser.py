@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -189,8 +190,8 @@ def test_tab_reaches_every_control_with_a_focus_ring(studio: NotebookPage) -> No
     style = edit.locator("button:has-text('▸ Style')")
     style.focus()
     page.keyboard.press("Enter")
-    edit.locator("button:has-text('▾ Style')").wait_for(timeout=10_000)
-    edit.locator(".iw-section select").first.wait_for(state="visible", timeout=10_000)
+    edit.locator("button:has-text('▾ Style')").wait_for(timeout=30_000)
+    edit.locator(".iw-section select").first.wait_for(state="visible", timeout=30_000)
     spill = edit.locator(".iw-section").first.evaluate(
         "s => Math.max(...Array.from(s.querySelectorAll('select, input'),"
         " e => e.getBoundingClientRect().right)) - s.getBoundingClientRect().right"
@@ -198,7 +199,7 @@ def test_tab_reaches_every_control_with_a_focus_ring(studio: NotebookPage) -> No
     assert spill <= 0.5, f"a Style control spills {spill} px out of its section"
     assert edit.locator(".iw-section select").first.evaluate("s => s.selectedOptions[0].text") == "none"
     page.keyboard.press("Space")
-    edit.locator("button:has-text('▸ Style')").wait_for(timeout=10_000)
+    edit.locator("button:has-text('▸ Style')").wait_for(timeout=30_000)
     edit.locator("button:has-text('Submit')").focus()
     page.keyboard.press("Tab")
     page.keyboard.press("Shift+Tab")
@@ -246,7 +247,7 @@ def test_save_downloads_the_file_and_copy_puts_the_code_on_the_clipboard(studio:
     assert hashlib.sha256(data).hexdigest() == expected
     assert download.suggested_filename == nb.kernel.eval("edit.panel.view.filename")
     edit.locator("button.iw-compare-copy").click()
-    edit.locator(".iw-compare-saved:has-text('copied')").wait_for(timeout=10_000)
+    edit.locator(".iw-compare-saved:has-text('copied')").wait_for(timeout=30_000)
     pasted = page.evaluate("() => navigator.clipboard.readText()")
     assert pasted == nb.kernel.eval("edit.panel.view.code")
     assert "iw.EditInput(" in pasted
@@ -276,15 +277,22 @@ def test_a_double_click_or_repeated_enter_on_submit_sends_one_job(studio: Notebo
         wait_until(lambda: submit.is_enabled(), what="Submit enabled")
         if how == "Enter twice":
             submit.focus()
-        # Both presses must reach the kernel: with the kernel's main thread busy, the first one cannot
-        # disable Submit in the page before the second is sent (else a fast kernel would make the
-        # second press fire nothing and the guard would go untested).
-        busy = nb.kernel.busy_for(3.0)
-        if how == "double click":
-            submit.dblclick()
-        else:
-            page.keyboard.press("Enter")
-            page.keyboard.press("Enter")
+        # Both presses must reach the kernel: with the kernel's main thread held busy (until the test
+        # releases it, however long the page takes), the first one cannot disable Submit in the page
+        # before the second is sent (else a fast kernel would make the second press fire nothing and
+        # the guard would go untested).
+        release = nb.server.base / f"release-{uuid.uuid4().hex}"
+        busy = nb.kernel.busy_until(release)
+        try:
+            if how == "double click":
+                submit.dblclick()
+            else:
+                page.keyboard.press("Enter")
+                page.keyboard.press("Enter")
+            # one round trip through the page: both presses' handlers have run and sent their messages
+            page.evaluate("() => 0")
+        finally:
+            release.touch()
         nb.kernel.finished(busy)
         seen = f"edit.ignored_clicks > {ignored}"
         wait_until(lambda: nb.kernel.eval(seen), what=f"the {how} seen")  # noqa: B023 - waited on here

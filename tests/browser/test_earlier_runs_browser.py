@@ -89,7 +89,7 @@ def test_pick_an_earlier_run_and_see_its_composite_then_resume_on_screen(
     # opened from the keyboard, like the Style section
     toggle.focus()
     page.keyboard.press("Enter")
-    section.locator("button:has-text('▾ Earlier runs')").wait_for(timeout=10_000)
+    section.locator("button:has-text('▾ Earlier runs')").wait_for(timeout=30_000)
     picked = section.locator(f".iw-run-row:has-text('{PICKED}')")
     picked.locator(".iw-run-thumb img").wait_for(timeout=30_000)
     section.locator(".iw-run-row:has-text('a crescent moon') .iw-run-thumb img").wait_for(timeout=30_000)
@@ -97,7 +97,9 @@ def test_pick_an_earlier_run_and_see_its_composite_then_resume_on_screen(
     assert texts.index(next(t for t in texts if "a crescent moon" in t)) < texts.index(
         next(t for t in texts if PICKED in t)
     ), texts  # newest first
-    assert section.locator(".iw-run-row .iw-run-thumb img").count() == 3  # every run has its picture
+    # every run has its picture (each thumbnail is made on one of two threads: the lantern's may come last)
+    thumbs = section.locator(".iw-run-row .iw-run-thumb img")
+    wait_until(lambda: thumbs.count() == 3, what="a picture for each of the three runs")
     assert "completed" in picked.inner_text()
 
     expected = _composite_of(nb, PICKED)

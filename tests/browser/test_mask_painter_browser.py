@@ -86,9 +86,9 @@ def test_right_drag_erases_and_opens_no_context_menu(painter: Painter) -> None:
     # control: a right click on the notebook's first cell does open JupyterLab's menu
     cell = page.locator(".jp-Cell .jp-InputArea-editor").first
     cell.click(button="right")
-    page.wait_for_selector(CONTEXT_MENU, state="visible", timeout=10_000)
+    page.wait_for_selector(CONTEXT_MENU, state="visible", timeout=30_000)
     page.keyboard.press("Escape")
-    page.wait_for_selector(CONTEXT_MENU, state="detached", timeout=10_000)
+    page.wait_for_selector(CONTEXT_MENU, state="detached", timeout=30_000)
 
     fit = painter.fit_view()
     v = painter.kernel_version()
@@ -128,7 +128,7 @@ def test_keys_in_the_painter_never_reach_the_notebook(painter: Painter) -> None:
     cells = len(nb.cell_sources())
     nb.page.keyboard.press("b")
     wait_until(
-        lambda: len(nb.cell_sources()) == cells + 1, timeout=10, what="JupyterLab's own 'b' to add a cell"
+        lambda: len(nb.cell_sources()) == cells + 1, timeout=30, what="JupyterLab's own 'b' to add a cell"
     )
     cells_before = nb.cell_sources()
 
@@ -268,18 +268,18 @@ def test_wheel_zooms_at_the_cursor_space_drag_pans_and_keys_resize_the_brush(pai
 
     painter.page.keyboard.press("]")
     wait_until(
-        lambda: painter.nb.kernel.eval("painter.brush_size") == 48, timeout=10, what="] to grow the brush"
+        lambda: painter.nb.kernel.eval("painter.brush_size") == 48, timeout=30, what="] to grow the brush"
     )
     painter.page.keyboard.press("[")
     painter.page.keyboard.press("[")
     wait_until(
-        lambda: painter.nb.kernel.eval("painter.brush_size") == 33, timeout=10, what="[ to shrink the brush"
+        lambda: painter.nb.kernel.eval("painter.brush_size") == 33, timeout=30, what="[ to shrink the brush"
     )
     painter.page.keyboard.down("Alt")
     painter.page.mouse.wheel(0, -100)
     painter.page.keyboard.up("Alt")
     wait_until(
-        lambda: painter.nb.kernel.eval("painter.brush_size") == 40, timeout=10, what="Alt+wheel to grow it"
+        lambda: painter.nb.kernel.eval("painter.brush_size") == 40, timeout=30, what="Alt+wheel to grow it"
     )
     painter.nb.screenshot("painter-zoomed", painter.root)
 

@@ -105,15 +105,15 @@ def test_toolbar_buttons_press_with_enter_and_space(painter: Painter) -> None:
     assert page.evaluate("() => document.activeElement.dataset.action") == "brush"
     page.keyboard.press("Tab")
     page.keyboard.press("Space")  # Eraser
-    wait_until(lambda: painter.nb.kernel.eval("painter.tool") == "eraser", timeout=10, what="Space")
+    wait_until(lambda: painter.nb.kernel.eval("painter.tool") == "eraser", timeout=30, what="Space")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # Rect
-    wait_until(lambda: painter.nb.kernel.eval("painter.tool") == "rectangle", timeout=10, what="Enter")
+    wait_until(lambda: painter.nb.kernel.eval("painter.tool") == "rectangle", timeout=30, what="Enter")
     assert painter.dataset("view") is not None
     page.focus(".iw-painter button[data-action='fill']")
     page.keyboard.press("Space")
     painter.wait_browser_coverage(1.0)
-    wait_until(lambda: painter.nb.kernel.eval("painter.coverage") == 1.0, timeout=10, what="Fill by Space")
+    wait_until(lambda: painter.nb.kernel.eval("painter.coverage") == 1.0, timeout=30, what="Fill by Space")
     scale_before = painter.dataset("view")
     page.focus(".iw-painter button[data-action='undo']")
     page.keyboard.press("Space")  # pressed the button: no pan mode was entered, the view did not move

@@ -142,7 +142,7 @@ def test_bad_input_is_explained_in_the_widget(quickstart: NotebookPage) -> None:
     widget.scroll_into_view_if_needed()
     prompt = widget.locator("textarea").first
     prompt.fill("")
-    widget.locator("text=the prompt is empty").first.wait_for(timeout=10_000)
+    widget.locator("text=the prompt is empty").first.wait_for(timeout=30_000)
     assert widget.locator("button:has-text('Submit')").is_disabled()
     nb.screenshot("edit-bad-input", widget)
     prompt.fill("a crescent moon")
@@ -173,10 +173,16 @@ def test_a_saved_notebook_never_contains_the_token(quickstart: NotebookPage) -> 
 @pytest.fixture
 def two_job_page(chromium: Browser, jupyter: JupyterServer) -> Iterator[NotebookPage]:
     cells = [
+        "import time\n"
         "import numpy as np\n"
         "import ideogram_widgets as iw\n"
         "from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread\n"
-        "sandbox = serve_in_thread(SandboxConfig(workers=1, speed_scale=1.0))  # one worker: a queue forms\n"
+        "class Clock:  # the sandbox's time, standing still until the test moves it (as tests/_timing's)\n"
+        "    now = time.time()\n"
+        "    def __call__(self): return self.now\n"
+        "clock = Clock()\n"
+        "# one worker: a queue forms; a job runs until the test moves the clock\n"
+        "sandbox = serve_in_thread(SandboxConfig(workers=1, speed_scale=1.0, clock=clock))\n"
         "client = iw.AsyncClient(base_url=sandbox.url + '/v1')\n"
         "w = iw.EditWidget(iw.sample_image(), prompt='a moon', rendering_speed='QUALITY', client=client)\n"
         "m = np.zeros((512, 768), bool); m[30:160, 550:690] = True\n"
@@ -208,9 +214,15 @@ def test_queue_two_jobs_and_cancel_the_queued_one(two_job_page: NotebookPage) ->
     rows = widget.locator(".iw-job-row")
     wait_until(lambda: rows.count() == 2, what="two job rows")
     newest = rows.first
-    newest.locator("text=queued").wait_for(timeout=20_000)
+    # the sandbox's clock stands still: the first job runs (and the second waits) for as long as this takes
+    newest.locator("text=queued").wait_for(timeout=30_000)
     newest.locator("button:has-text('Cancel')").click()
-    newest.locator("text=cancelled").wait_for(timeout=20_000)
+    newest.locator("text=cancelled").wait_for(timeout=30_000)
     nb.screenshot("two-jobs-cancelled", widget)
+    assert nb.kernel.eval("w.jobs[0].state") != "completed"
+    # now the first one's 4 s (QUALITY) pass, once the sandbox's worker has started it
+    running = "sandbox.sandbox.queue.get(w.jobs[0].request_id).state == 'in_progress'"
+    wait_until(lambda: nb.kernel.eval(running), what="the first job running at the sandbox")
+    nb.kernel.run("clock.now += 4.0; sandbox.sandbox.queue.poke()")
     rows.nth(1).locator("text=done in").wait_for(timeout=60_000)
     assert nb.kernel.eval("[j.state for j in w.jobs]") == ["completed", "cancelled"]

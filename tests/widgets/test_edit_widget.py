@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 
@@ -11,13 +12,21 @@ from PIL import Image
 
 from ideogram_widgets.api import AsyncClient, InputError
 from ideogram_widgets.samples import sample_image
-from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
+from ideogram_widgets.sandbox import RunningSandbox, SandboxConfig, serve_in_thread
+from ideogram_widgets.sandbox._jobqueue import Job as SandboxJob
+from ideogram_widgets.sandbox._jobqueue import JobQueue
 from ideogram_widgets.widgets import EditWidget
-from tests._timing import wait_until_async
+from tests._timing import FakeClock, wait_until_async
 
 IMAGE = sample_image(240, 160)
 MASK = np.zeros((160, 240), bool)
 MASK[10:60, 170:230] = True
+
+
+def running_at(queue: JobQueue, request_id: str) -> SandboxJob | None:
+    """The sandbox's snapshot of the job once a worker has started it (its ``due_at`` is then set)."""
+    snap = queue.get(request_id)
+    return snap if snap is not None and snap.state == "in_progress" else None
 
 
 @pytest.fixture
@@ -92,17 +101,22 @@ async def test_the_edit_changes_only_the_masked_pixels(widget):
 
 
 async def test_submitting_again_while_earlier_jobs_run_and_cancelling_the_queued_one(tmp_path):
-    slow = serve_in_thread(SandboxConfig(speed_scale=1.0, workers=1))  # a TURBO job takes 1 s here
+    # one worker, and a sandbox clock that stands still until the test moves it: the first job runs
+    # (in_progress) for as long as the test needs, so the second surely waits queued behind it
+    clock = FakeClock()
+    # (the fixture's speed: a job's run time as the client learns it is the same as in the other tests)
+    slow = serve_in_thread(SandboxConfig(speed_scale=0.05, workers=1, clock=clock))
     widget = EditWidget(
         IMAGE, client=AsyncClient(base_url=slow.url + "/v1"), journal=tmp_path, rendering_speed="TURBO"
     )
     try:
-        await _two_jobs_cancel_the_second(widget)
+        await _two_jobs_cancel_the_second(widget, slow, clock)
     finally:
         slow.stop()
 
 
-async def _two_jobs_cancel_the_second(widget: EditWidget) -> None:
+async def _two_jobs_cancel_the_second(widget: EditWidget, slow: RunningSandbox, clock: FakeClock) -> None:
+    queue = slow.sandbox.queue
     widget.mask = MASK
     widget.prompt = "first"
     first = widget.submit()
@@ -111,14 +125,23 @@ async def _two_jobs_cancel_the_second(widget: EditWidget) -> None:
     widget.prompt = "second"
     second = widget.submit()  # the first is still running: nothing blocks
     await wait_until_async(lambda: second.request_id, what="the second job's request id")
-    assert first.state != "completed"  # one worker, 1 s a job: the second is queued behind the first
+    assert first.state != "completed"  # the sandbox's clock has not moved: the first cannot be done
     row = widget.panel.rows.children[0]
     assert row.job is second
     assert not row.cancel.disabled
     row.cancel.click()
     with pytest.raises(Exception, match="cancelled"):
-        await second
-    await first
+        await asyncio.wait_for(asyncio.ensure_future(second), 30)  # a cancel that failed: never ends
+    assert first.state != "completed"
+    # now let the first one finish: the clock moves to its due time once the worker has started it
+    running = await wait_until_async(
+        lambda: running_at(queue, first.request_id), what="the first job running at the sandbox"
+    )
+    assert running is not None
+    assert running.due_at is not None
+    clock.now = running.due_at
+    queue.poke()
+    await asyncio.wait_for(asyncio.ensure_future(first), 30)
     assert second.state == "cancelled"
     assert "cancelled" in row.status.value
     assert first.state == "completed"

@@ -20,15 +20,23 @@ from PIL import Image
 from ideogram_widgets.api import AsyncClient
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
+from ideogram_widgets.sandbox._jobqueue import Job as SandboxJob
+from ideogram_widgets.sandbox._jobqueue import JobQueue
 from ideogram_widgets.widgets import EditWidget, ReframeWidget
 from ideogram_widgets.widgets._job_row import resolution_label
 from ideogram_widgets.widgets._studio import REPEAT_WINDOW_S, backend_banner
-from tests._timing import wait_until_async
+from tests._timing import FakeClock, wait_until_async
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = sample_image(240, 160)
 MASK = np.zeros((160, 240), bool)
 MASK[10:60, 170:230] = True
+
+
+def running_at(queue: JobQueue, request_id: str) -> SandboxJob | None:
+    """The sandbox's snapshot of the job once a worker has started it (its ``due_at`` is then set)."""
+    snap = queue.get(request_id)
+    return snap if snap is not None and snap.state == "in_progress" else None
 
 
 class Clock:
@@ -107,7 +115,24 @@ async def test_an_edit_shows_the_composite_with_the_service_output_one_toggle_aw
 
 
 async def test_finished_results_stay_on_view_when_a_newer_job_is_cancelled(tmp_path):
-    slow = serve_in_thread(SandboxConfig(speed_scale=1.0, workers=1))  # TURBO takes 1 s: a queue forms
+    # one worker and a sandbox clock that stands still until the test moves it: a queue forms, and a
+    # running job stays running for as long as the test needs
+    clock = FakeClock()
+    # (the fixture's speed: a job's run time as the client learns it is the same as in the other tests)
+    slow = serve_in_thread(SandboxConfig(speed_scale=0.05, workers=1, clock=clock))
+    queue = slow.sandbox.queue
+
+    async def finish(job: Any) -> None:
+        """Move the sandbox's clock to ``job``'s due time once a worker has started it; wait for the end."""
+        running = await wait_until_async(
+            lambda: running_at(queue, job.request_id), what="the job running at the sandbox"
+        )
+        assert running is not None
+        assert running.due_at is not None
+        clock.now = running.due_at
+        queue.poke()
+        await asyncio.wait_for(asyncio.ensure_future(job), 30)
+
     try:
         widget = EditWidget(
             IMAGE,
@@ -118,12 +143,13 @@ async def test_finished_results_stay_on_view_when_a_newer_job_is_cancelled(tmp_p
         )
         widget.mask = MASK
         first = widget.submit()
-        await first
+        await _until(lambda: first.request_id, "the first job accepted")
+        await finish(first)
         await _until(lambda: widget.panel.result_box.layout.display == "flex", "the first result")
         shown_before = bytes(widget.panel.view.after)
         widget.prompt = "second"
-        widget.controls.speed.value = "QUALITY"  # several seconds: the cancel surely finds the next queued
-        blocker = widget.submit()  # runs
+        widget.controls.speed.value = "QUALITY"
+        blocker = widget.submit()  # runs, until the test moves the clock
         # the second submit is sent only once the first is accepted: the sandbox queues in arrival order
         await _until(lambda: blocker.request_id, "the second job accepted")
         queued = widget.submit()  # waits behind it
@@ -134,11 +160,12 @@ async def test_finished_results_stay_on_view_when_a_newer_job_is_cancelled(tmp_p
         assert row.cancel.layout.display != "none"
         row.cancel.click()
         with pytest.raises(Exception, match="cancelled"):
-            await queued
+            await asyncio.wait_for(asyncio.ensure_future(queued), 30)  # a cancel that failed: never ends
         assert widget.panel.result_box.layout.display == "flex"
         assert bytes(widget.panel.view.after) == shown_before  # still the first job's result
         assert row.cancel.layout.display == "none"  # a finished row has no Cancel
-        await blocker
+        assert blocker.state != "completed"  # the clock has not moved: it still runs
+        await finish(blocker)
         done_row = widget.panel.rows.children[1]
         assert done_row.job is blocker
         assert done_row.cancel.layout.display == "none"
