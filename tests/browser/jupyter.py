@@ -178,26 +178,18 @@ class KernelProbe:
         """Execute ``code`` in the kernel (raises with the kernel's error if it fails)."""
         self._request(code, {}, timeout)
 
-    def busy_for(self, seconds: float, timeout: float = 60.0) -> str:
-        """Start a cell that keeps the kernel's main thread busy for ``seconds`` and return once it runs
-        (the kernel said "busy" for it), so what the page sends meanwhile waits in the kernel's queue.
-        Pass the returned id to :meth:`finished`. A test that must fit something inside that time races
-        it: :meth:`busy_until` holds the kernel until the test releases it instead."""
-        return self._busy(f"import time as _t; _t.sleep({seconds})", timeout)
-
     def busy_until(self, flag: Path, timeout: float = 60.0, give_up: float = 120.0) -> str:
         """Start a cell that keeps the kernel's main thread busy until the file ``flag`` exists (the test
-        creates it to release the kernel), and return once it runs, as :meth:`busy_for` does. The cell
-        gives up after ``give_up`` s (a hang guard for a test that never released it)."""
+        creates it to release the kernel), and return once it runs (the kernel said "busy" for it), so
+        what the page sends meanwhile waits in the kernel's queue. Pass the returned id to
+        :meth:`finished`. The cell gives up after ``give_up`` s (a hang guard for a test that never
+        released it)."""
         code = (
             "import os as _o, time as _t\n"
             f"_deadline = _t.monotonic() + {give_up!r}\n"
             f"while not _o.path.exists({str(flag)!r}) and _t.monotonic() < _deadline:\n"
             "    _t.sleep(0.01)"
         )
-        return self._busy(code, timeout)
-
-    def _busy(self, code: str, timeout: float) -> str:
         msg_id: str = self.client.execute(code, silent=True)
         deadline = time.monotonic() + timeout
         while True:
@@ -207,7 +199,7 @@ class KernelProbe:
                 return msg_id
 
     def finished(self, msg_id: str, timeout: float = 60.0) -> None:
-        """Wait for the reply to the cell :meth:`busy_for` or :meth:`busy_until` started."""
+        """Wait for the reply to the cell :meth:`busy_until` started."""
         deadline = time.monotonic() + timeout
         while True:
             reply = self.client.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
