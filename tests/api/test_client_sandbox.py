@@ -98,10 +98,16 @@ async def test_white_is_edit_polarity_reaches_a_sandbox_configured_that_way():
 
 
 async def test_cancel_works_only_while_queued():
-    with serve_in_thread(SandboxConfig(workers=1, speed_scale=0.3)) as running:
+    clock = FakeClock()  # the sandbox's time: the first job runs until the test moves it
+    with serve_in_thread(SandboxConfig(workers=1, speed_scale=0.3, clock=clock)) as running:
+        queue = running.sandbox.queue
         async with AsyncClient(base_url=running.url + "/v1") as client:
             job = EditInput(IMAGE, MASK, "first", rendering_speed="TURBO")
             first = await client.submit_input(job)
+            await wait_until_async(
+                lambda: getattr(queue.get(first.request_id), "state", "") == "in_progress",
+                what="the first job to take the only worker",
+            )
             second = await client.submit_input(EditInput(IMAGE, MASK, "second", rendering_speed="TURBO"))
             status = await client.status(second.request_id)
             assert status.state == "in_queue"
@@ -110,6 +116,8 @@ async def test_cancel_works_only_while_queued():
             assert outcome.cancelled
             with pytest.raises(JobCancelledError):
                 await client.wait(second.request_id)
+            clock.now += 1.0  # past the first job's 0.3 s
+            queue.poke()
             await client.wait(first.request_id)
             late = await client.cancel(first.request_id)
             assert not late.cancelled

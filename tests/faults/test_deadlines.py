@@ -88,9 +88,10 @@ async def test_a_result_file_that_never_ends_ends_at_the_download_deadline(
 ) -> None:
     async with (
         TrickleProxy(upstream, {"/files/": "endless"}, interval=0.05) as proxy,
-        client_via(proxy) as client,
+        client_via(proxy, deadline=None) as client,  # the result (setup) has no deadline to beat ...
     ):
         answer = client.finished(await client.result(completed))
+        assert client.download_deadline == DEADLINE  # ... the download, the call under test, has one
         assert answer.image_urls[0].startswith(proxy.url)  # the file is fetched through the proxy
         error, took = await _timed_failure(lambda: client.download(answer.image_urls[0]))
     assert isinstance(error, DeadlineExceededError)

@@ -771,9 +771,12 @@ def job_policy(error_delay: float = 0.001) -> PollPolicy:
 
 
 def run_job(
-    routes: dict[str, list[Answer]], folder: str, policy: PollPolicy, limit: float
+    routes: dict[str, list[Answer]], folder: str, policy: PollPolicy, limit: float, max_wait: float = 0.3
 ) -> tuple[Job, Any]:
-    """Submit one small edit through a JobManager on ``routes``; return the Job and its outcome."""
+    """Submit one small edit through a JobManager on ``routes``; return the Job and its outcome.
+
+    ``limit`` is a hang guard; ``max_wait`` (the manager's) stops a job the script never ends: a test
+    whose job must end for another reason passes one far above ``limit``, so no load can stop it first."""
     image = Image.new("RGB", (24, 16), "white")
     mask = np.zeros((16, 24), bool)
     mask[:, :12] = True
@@ -781,7 +784,7 @@ def run_job(
     async def scenario() -> tuple[Job, Any]:
         client = on_script(routes)()
         manager = JobManager(
-            client, Journal(folder, fsync=False), policy=policy, max_wait=0.3, durations=DurationModel()
+            client, Journal(folder, fsync=False), policy=policy, max_wait=max_wait, durations=DurationModel()
         )
         job = manager.submit(EditInput(image, mask, "hostile", rendering_speed="TURBO"))
         try:
@@ -834,7 +837,8 @@ def test_a_token_refused_while_polling_stops_the_job_but_keeps_it_resumable(tmp_
             Answer(200, {"status": "completed", "output": {"images": ["https://cdn.test/files/a.png"]}})
         ],
     }
-    job, outcome = run_job(routes, str(tmp_path), job_policy(), CALL_LIMIT)
+    # the 401 ends the job: a max_wait beyond the hang guard can never stop it first, however slow the poll
+    job, outcome = run_job(routes, str(tmp_path), job_policy(), CALL_LIMIT, max_wait=30.0)
     assert job.done
     assert job.state == "stopped"
     check_error(outcome)
@@ -847,7 +851,7 @@ def test_a_token_refused_while_polling_stops_the_job_but_keeps_it_resumable(tmp_
 def test_a_job_stops_at_its_max_wait_while_the_service_keeps_failing(tmp_path: Path) -> None:
     html = Answer(503, raw=b"<html>down for maintenance</html>", headers={"content-type": "text/html"})
     routes = {SUBMIT: [Answer(200, {"request_id": "r-1"})], STATUS: [html]}
-    job, outcome = run_job(routes, str(tmp_path), job_policy(error_delay=0.02), limit=3.0)
+    job, outcome = run_job(routes, str(tmp_path), job_policy(error_delay=0.02), CALL_LIMIT)
     assert job.state == "stopped"  # max_wait is 0.3 s
     check_error(outcome)
 

@@ -79,7 +79,13 @@ def check_error(error: BaseException | None) -> str:
     return type(error).__name__
 
 
+HANG_GUARD = 600.0
+"""Seconds the run may take before it counts as hung: it took 110 s on a loaded 2-core machine (load ~10),
+so 240 s was only twice that; a hang guard, not a performance threshold."""
+
+
 @pytest.mark.slow
+@pytest.mark.timeout(HANG_GUARD + 120)  # above the wait_for below (pytest's own default is 300 s)
 async def test_a_thousand_jobs_with_every_fault_at_once(
     sandbox_proc: Callable[[SandboxConfig], str], tmp_path: Path
 ) -> None:
@@ -111,7 +117,7 @@ async def test_a_thousand_jobs_with_every_fault_at_once(
     work = inputs()
     started = time.monotonic()
     batch = run_batch(work, concurrency=64, manager=manager, progress=False)
-    items = await asyncio.wait_for(batch, timeout=240)
+    items = await asyncio.wait_for(batch, timeout=HANG_GUARD)
     took = time.monotonic() - started
 
     async with httpx.AsyncClient(base_url=url) as raw:
@@ -180,4 +186,4 @@ async def test_a_thousand_jobs_with_every_fault_at_once(
         f"\n{len(work)} jobs in {took:.1f} s; server created {stats['created']} jobs from "
         f"{stats['requests']['submit']} submit requests; faults {faults} (total {sum(faults.values())}); "
         f"outcomes {dict(outcomes)}; requests {stats['requests']}"
-    )  # how long it took is printed, not bounded: the 240 s wait_for above is the hang guard
+    )  # how long it took is printed, not bounded: the wait_for above is the hang guard

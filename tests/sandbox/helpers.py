@@ -153,7 +153,9 @@ class RawClient:
         assert answer["outcome"] in ("cancelled", "not_cancellable")
         return answer
 
-    def wait(self, request_id: str, timeout: float = 10.0, until: set[str] = FINISHED) -> str:
+    def wait(self, request_id: str, timeout: float = 60.0, until: set[str] = FINISHED) -> str:
+        """Poll the status until it is one of ``until``; ``timeout`` is a hang guard (a render takes
+        seconds on a loaded machine), not a limit the work must beat."""
         deadline = time.monotonic() + timeout
         while True:
             state = str(self.status(request_id)["status"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ideogram_widgets.sandbox import SandboxConfig
+from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
 from tests._timing import FakeClock
 
 from .helpers import (
@@ -54,13 +54,15 @@ def test_submit_status_result_download(sandbox_server, image_uris):
         }
 
 
-def test_queue_positions_and_cancel(sandbox_server, image_uris):
-    url = sandbox_server(SandboxConfig(workers=1, speed_scale=0.25))
+def test_queue_positions_and_cancel(image_uris):
+    clock = FakeClock()  # the sandbox's time: each job runs until the test moves it
+    config = SandboxConfig(workers=1, speed_scale=0.25, clock=clock)
     image, mask = image_uris
-    with RawClient(url) as client:
-        first = client.submit(EDIT, edit_body(image, mask, rendering_speed="QUALITY"))  # ~1 s
+    with serve_in_thread(config) as running, RawClient(running.url) as client:
+        url, queue = running.url, running.sandbox.queue
+        first = client.submit(EDIT, edit_body(image, mask, rendering_speed="QUALITY"))  # 1 s
         queued = [client.submit(EDIT, edit_body(image, mask, rendering_speed="TURBO")) for _ in range(3)]
-        client.wait(first, until={"in_progress"})
+        client.wait(first, until={"in_progress"}, timeout=30)
         assert [client.status(r)["queue_position"] for r in queued] == [0, 1, 2]
         assert {client.status(r)["status"] for r in queued} == {"in_queue"}
 
@@ -82,8 +84,11 @@ def test_queue_positions_and_cancel(sandbox_server, image_uris):
         # a second cancel of a cancelled job confirms nothing new
         assert client.cancel(queued[1])["outcome"] == "not_cancellable"
 
-        for request_id in (first, queued[0], queued[2]):
-            assert client.wait(request_id) == "completed"
+        for request_id in (first, queued[0], queued[2]):  # one at a time, each by the clock
+            client.wait(request_id, until={"in_progress"}, timeout=30)  # its worker took it
+            clock.now += 10.0  # past its duration
+            queue.poke()
+            assert client.wait(request_id, timeout=30) == "completed"
         jobs = httpx.get(f"{url}/_sandbox/jobs").json()
         assert [j["request_id"] for j in jobs] == [first, *queued]  # each submitted exactly once
         assert [j["state"] for j in jobs] == ["completed", "completed", "cancelled", "completed"]
@@ -196,12 +201,14 @@ def test_expiry(sandbox_server, image_uris):
 
 @pytest.mark.parametrize("mode", ["state", "400005"])
 def test_result_not_ready(sandbox_server, image_uris, mode):
-    url = sandbox_server(SandboxConfig(workers=1, speed_scale=0.2, result_not_ready=mode))
+    # a fake clock never moved: the QUALITY job keeps the only worker, the other one stays queued
+    config = SandboxConfig(workers=1, speed_scale=0.2, result_not_ready=mode, clock=FakeClock())
+    url = sandbox_server(config)
     image, mask = image_uris
     with RawClient(url) as client:
         running = client.submit(EDIT, edit_body(image, mask, rendering_speed="QUALITY"))
         queued = client.submit(EDIT, edit_body(image, mask))
-        client.wait(running, until={"in_progress"})
+        client.wait(running, until={"in_progress"}, timeout=30)
         for request_id, state in ((running, "in_progress"), (queued, "in_queue")):
             r = client.http.get(f"/v1/requests/{request_id}/result")
             if mode == "state":

@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -24,7 +25,8 @@ def _uris(size=(64, 48), box=(8, 8, 30, 30), polarity="black_is_edit"):
 
 
 async def _wait(client: httpx.AsyncClient, request_id: str) -> dict:
-    for _ in range(2000):
+    deadline = time.monotonic() + 60.0  # a hang guard: renders take seconds on a loaded machine
+    while time.monotonic() < deadline:
         answer = (await client.get(f"/v1/requests/{request_id}/status")).json()
         if answer["status"] in ("completed", "failed", "cancelled"):
             return answer

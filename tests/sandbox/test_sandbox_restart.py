@@ -160,7 +160,10 @@ def test_a_killed_sandbox_process_finishes_its_job_after_a_restart(tmp_path: Pat
     state = str(tmp_path / "state")
     with serve_in_process(SandboxConfig(speed_scale=0.01)) as reference, RawClient(reference.url) as raw:
         expected = raw.download(raw.run(REFRAME, BODY)["output"]["image"])
-    config = SandboxConfig(speed_scale=0.5, state_dir=state)  # BALANCED: 1 s
+    # BALANCED: 4 s, seconds more than a submit and a status take on a loaded machine, so the job is
+    # unfinished when the process is killed (another process: no fake clock). The restart takes most of
+    # those 4 s anyway: they cost ~2 s of the test's time.
+    config = SandboxConfig(speed_scale=2.0, state_dir=state)
     first = serve_in_process(config)
     with RawClient(first.url) as raw:
         rid = raw.submit(REFRAME, BODY)
@@ -183,8 +186,10 @@ def test_two_sandboxes_on_one_folder_share_jobs_and_take_over_a_dead_ones(tmp_pa
     """Two kernels on one home: each embedded sandbox shows the other's jobs as that one recorded them,
     runs none of them while their process lives, and takes them over once it is gone."""
     state = str(tmp_path / "state")
-    other = serve_in_process(SandboxConfig(speed_scale=0.25, state_dir=state))  # QUALITY: 1 s
-    mine = serve_in_thread(SandboxConfig(speed_scale=0.25, state_dir=state))
+    # another process: no fake clock. QUALITY: 4 s, seconds more than a submit and a status take on a
+    # loaded machine, so the other process still runs it when ours is asked; TURBO: 1 s for the orphan
+    other = serve_in_process(SandboxConfig(speed_scale=1.0, state_dir=state))
+    mine = serve_in_thread(SandboxConfig(speed_scale=1.0, state_dir=state))
     try:
         with RawClient(other.url) as theirs, RawClient(mine.url) as ours:
             shown = theirs.submit(REFRAME, dict(BODY, rendering_speed="QUALITY"))
@@ -194,7 +199,7 @@ def test_two_sandboxes_on_one_folder_share_jobs_and_take_over_a_dead_ones(tmp_pa
             assert ours.wait(shown, timeout=30) == "completed"  # as the other process recorded it
             png = ours.download(ours.result(shown)["output"]["image"])  # its file, served here
             assert png == theirs.download(theirs.result(shown)["output"]["image"])
-            orphan = theirs.submit(REFRAME, dict(BODY, rendering_speed="QUALITY", seed=8))
+            orphan = theirs.submit(REFRAME, dict(BODY, rendering_speed="TURBO", seed=8))
             os.kill(other.process.pid, signal.SIGKILL)
             other.process.wait()
             assert ours.wait(orphan, timeout=30) == "completed"  # taken over: its process is gone
