@@ -28,6 +28,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from ideogram_widgets.jobs._manager import DURATIONS
 from ideogram_widgets.sandbox import (
     RunningSandbox,
     SandboxConfig,
@@ -38,6 +39,15 @@ from ideogram_widgets.sandbox import (
 )
 
 FAST = SandboxConfig(speed_scale=0.01)
+
+
+@pytest.fixture(autouse=True)
+def _forget_learned_run_times() -> Iterator[None]:
+    """Every test starts with nothing learned: the process-wide run-time model would otherwise carry one
+    test's job durations (and so its polling cadence) into the next, and tests would depend on their order."""
+    DURATIONS.clear()
+    yield
+    DURATIONS.clear()
 
 
 @pytest.hookimpl(trylast=True)  # after pytest has grouped tests by their parametrised session fixtures

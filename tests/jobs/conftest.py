@@ -19,7 +19,6 @@ from starlette.applications import Starlette
 
 from ideogram_widgets.api import AsyncClient
 from ideogram_widgets.jobs import stop_all
-from ideogram_widgets.jobs._manager import DURATIONS
 from ideogram_widgets.sandbox import SandboxConfig
 
 from .helpers import FAST_RETRY, CountingTransport
@@ -32,7 +31,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A private journal folder for every test; stops every job left over at the end."""
     folder = tmp_path / "home"
     monkeypatch.setenv("IDEOGRAM_WIDGETS_HOME", str(folder))
-    DURATIONS.clear()
     yield folder
     stop_all()
 
