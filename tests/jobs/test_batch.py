@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from collections.abc import Iterator
@@ -13,12 +14,17 @@ from ideogram_widgets.api import EditInput, JobFailedError
 from ideogram_widgets.jobs import JobManager, run_batch
 from ideogram_widgets.jobs._progress import Counts, TextProgress, make_progress
 from ideogram_widgets.sandbox import SandboxConfig
+from tests._timing import FakeClock
 
-from .helpers import Inproc, counts, edit
+from ._clock_c import GateClock
+from .helpers import Inproc, counts, edit, until
 
 
 async def test_results_in_input_order_with_bounded_concurrency(inproc: Inproc, tmp_path: Path) -> None:
-    client, app = inproc(SandboxConfig(speed_scale=0.05, workers=8))
+    # the sandbox's time stands still until 3 jobs run at once (none can end before, however slowly the
+    # batch's workers get to their submits), then runs as usual: the jobs end in their own durations
+    clock = GateClock()
+    client, app = inproc(SandboxConfig(speed_scale=0.05, workers=8, clock=clock))
     manager = JobManager(client)
     speeds = ["QUALITY", "TURBO", "BALANCED"] * 4  # finishing out of order
     peak = 0
@@ -36,8 +42,11 @@ async def test_results_in_input_order_with_bounded_concurrency(inproc: Inproc, t
         peak = max(peak, change["new"])
 
     batch.observe(watch, "running")
+    await until(lambda: peak >= 3, what="3 items running at once")
+    clock.release()
+    app.state.sandbox.queue.poke()
     items = await batch
-    assert peak == 3
+    assert peak == 3  # reached, and never more (with no bound, all 12 would be running by now)
     assert [i.index for i in items] == list(range(12))
     assert all(i.ok and i.state == "completed" for i in items)
     assert batch.completed == 12
@@ -87,13 +96,15 @@ async def test_inputs_are_taken_lazily_and_bad_items_recorded(inproc: Inproc) ->
 
 
 async def test_stop_submits_nothing_more(inproc: Inproc) -> None:
-    client, _ = inproc(SandboxConfig(speed_scale=0.5, workers=2))
+    # a sandbox clock that never moves: no job can end, so no worker takes a third input before the stop
+    client, _ = inproc(SandboxConfig(speed_scale=0.5, workers=2, clock=FakeClock()))
     batch = run_batch([edit(f"p{i}") for i in range(8)], concurrency=2, client=client, progress=False)
-    from .helpers import until
 
-    await until(lambda: batch.submitted == 2)
+    # both submits on the wire (a job stopped before its task began would never send one)
+    await until(lambda: batch.submitted == 2 and counts(client)["submit"] == 2)
     assert batch.stop()
-    items = await batch
+    # a hang guard: a batch that went on submitting would wait for ever on jobs that cannot end
+    items = await asyncio.wait_for(batch, 60)
     assert len(items) == 2
     assert counts(client)["submit"] == 2
     assert all(i.state == "stopped" for i in items)

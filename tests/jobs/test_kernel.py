@@ -16,9 +16,9 @@ import pytest
 from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import start_new_kernel
 
-from ideogram_widgets.sandbox import SandboxConfig
+from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
 from tests._kernel import run_cell
-from tests._timing import wait_until
+from tests._timing import FakeClock, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,49 +71,67 @@ def kernel(tmp_path: Path) -> Iterator[Kernel]:
 
 
 @pytest.mark.slow
-def test_a_job_advances_while_the_kernel_is_idle(
-    kernel: Kernel, sandbox_proc: Callable[[SandboxConfig], str]
-) -> None:
-    url = sandbox_proc(SandboxConfig(workers=2, speed_scale=1.5))  # a TURBO job takes 1.5 s
-    assert kernel.run(SETUP.format(url=url))["status"] == "ok"
-    submitted = kernel.run(
-        "job = manager.submit(edit('in the background'))\n"
-        "seen = []\n"
-        "job.observe(lambda c: seen.append((c['new'], time.time())), 'state')\n"
-        "cell_ended = time.time()\n"
-        "print(job.state)"
-    )
-    assert submitted["stdout"].strip() == "submitting"  # the cell did not wait for anything
+def test_a_job_advances_while_the_kernel_is_idle(kernel: Kernel) -> None:
+    # The sandbox runs in a thread of this process (the kernel talks to it over HTTP) on a clock that stands
+    # still: the job stays in progress until this test has seen the kernel show it so, then ends.
+    clock = FakeClock()
+    with serve_in_thread(SandboxConfig(workers=2, speed_scale=1.5, clock=clock)) as running:
+        queue = running.sandbox.queue
 
-    kernel.until("job.done")  # the kernel is idle between the looks: no cell drives the job
-    looked_at = time.time()
+        def end(request_id: str) -> None:
+            """End a job the kernel submitted: wait until a worker started it by the clock, move the clock."""
+            wait_until(lambda: getattr(queue.get(request_id), "state", "") == "in_progress", what="its start")
+            clock.now += 2.0  # past a TURBO job's 1.5 s
+            queue.poke()
 
-    state = kernel.json(
-        "print(json.dumps({'seen': seen, 'cell_ended': cell_ended, 'state': job.state, 'done': job.done,"
-        " 'files': job.files}))"
-    )
-    names = [name for name, _ in state["seen"]]
-    assert names[0] == "submitted"
-    assert "in_progress" in names
-    assert names[-1] == "completed"
-    assert state["done"] is True
-    assert all(state["cell_ended"] <= at <= looked_at for _, at in state["seen"])
-    assert Path(state["files"][0]).is_file()
+        assert kernel.run(SETUP.format(url=running.url))["status"] == "ok"
+        submitted = kernel.run(
+            "job = manager.submit(edit('in the background'))\n"
+            "seen = []\n"
+            "job.observe(lambda c: seen.append((c['new'], time.time())), 'state')\n"
+            "cell_ended = time.time()\n"
+            "print(job.state)"
+        )
+        assert submitted["stdout"].strip() == "submitting"  # the cell did not wait for anything
 
-    # a blocking wait on an unfinished job is refused with a clear message; `await` works
-    blocked = kernel.run("second = manager.submit(edit('second'))\nsecond.wait()")
-    assert blocked["status"] == "error"
-    assert blocked["ename"] == "BlockingCallError"
-    assert "await job" in blocked["evalue"]
-    awaited = kernel.run("out = await second\nprint(out.image.size, job.wait().image.size)")
-    assert awaited["stdout"].strip() == "(48, 40) (48, 40)"  # a finished job's wait() needs no blocking
+        # the kernel is idle between the looks: no cell drives the job
+        kernel.until("job.state == 'in_progress'")
+        end(kernel.json("print(json.dumps(job.request_id))"))
+        kernel.until("job.done")
+        looked_at = time.time()
+
+        state = kernel.json(
+            "print(json.dumps({'seen': seen, 'cell_ended': cell_ended, 'state': job.state, 'done': job.done,"
+            " 'files': job.files}))"
+        )
+        names = [name for name, _ in state["seen"]]
+        assert names[0] == "submitted"
+        assert "in_progress" in names
+        assert names[-1] == "completed"
+        assert state["done"] is True
+        assert all(state["cell_ended"] <= at <= looked_at for _, at in state["seen"])
+        assert Path(state["files"][0]).is_file()
+
+        # a blocking wait on an unfinished job is refused with a clear message; `await` works
+        blocked = kernel.run("second = manager.submit(edit('second'))\nsecond.wait()")
+        assert blocked["status"] == "error"
+        assert blocked["ename"] == "BlockingCallError"
+        assert "await job" in blocked["evalue"]
+        kernel.until("second.request_id")
+        end(kernel.json("print(json.dumps(second.request_id))"))
+        awaited = kernel.run("out = await second\nprint(out.image.size, job.wait().image.size)", timeout=60.0)
+        assert awaited["stdout"].strip() == "(48, 40) (48, 40)"  # a finished job's wait() needs no blocking
 
 
 @pytest.mark.slow
-def test_the_kernel_answers_every_cell_while_100_jobs_poll(
-    kernel: Kernel, sandbox_proc: Callable[[SandboxConfig], str]
-) -> None:
-    url = sandbox_proc(SandboxConfig(workers=40, speed_scale=5.0))  # QUALITY: 20 s; 60 of 100 queue
+def test_the_kernel_answers_every_cell_while_100_jobs_poll(kernel: Kernel) -> None:
+    # the sandbox in a thread of this process, on a clock that never moves: no job ends, all 100 poll for
+    # as long as the test takes (60 of them queued behind 40 workers)
+    with serve_in_thread(SandboxConfig(workers=40, speed_scale=5.0, clock=FakeClock())) as running:
+        _answers_every_cell(kernel, running.url)
+
+
+def _answers_every_cell(kernel: Kernel, url: str) -> None:
     assert kernel.run(SETUP.format(url=url))["status"] == "ok"
     assert (
         kernel.run(
@@ -138,10 +156,10 @@ def test_the_kernel_answers_every_cell_while_100_jobs_poll(
         return lambda: polls() > seen
 
     # How promptly it answers is bench_jobs' figure (event-loop lag p99 while 200 jobs poll); here each
-    # cell must be answered at all (10 s is a hang guard, not a threshold), interleaved with the polls.
+    # cell must be answered at all (60 s is a hang guard, not a threshold), interleaved with the polls.
     for n in range(20):
         wait_until(more_polls_than(polls()), what="the jobs to poll again")
-        reply = kernel.run(f"{n} + 1", timeout=10.0)
+        reply = kernel.run(f"{n} + 1", timeout=60.0)
         assert reply["status"] == "ok", reply
 
     state = kernel.json(

@@ -16,6 +16,8 @@ import httpx
 import pytest
 
 from ideogram_widgets.jobs import Journal
+from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
+from tests._timing import FakeClock, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,26 +109,35 @@ def _resume(url: str, home: Path) -> list[dict[str, Any]]:
 
 
 @pytest.mark.slow
-def test_killed_after_submitting_everything(sandbox_and_journal: Callable[..., tuple[str, Path]]) -> None:
-    url, home = sandbox_and_journal(workers=4, speed_scale=0.5)
-    recorded = _submit_then_kill(url, home, 20, kill_after=None)
-    assert len(recorded) == 20
-    before = _stats(url)
-    assert before["created"] == 20
-    assert before["jobs"]["completed"] < 20  # killed while jobs were still queued or running
+def test_killed_after_submitting_everything(tmp_path: Path) -> None:
+    # The sandbox runs in a thread of this process (the submitter and the resumer talk to it over HTTP) on
+    # a clock that stands still: every job is in progress at once (20 workers) and none can complete
+    # before the kill, however slow the machine; the clock moves only once the submitter is gone.
+    clock = FakeClock()
+    home = tmp_path / "journal"
+    with serve_in_thread(SandboxConfig(workers=20, speed_scale=0.5, clock=clock)) as running:
+        url, queue = running.url, running.sandbox.queue
+        recorded = _submit_then_kill(url, home, 20, kill_after=None)
+        assert len(recorded) == 20
+        before = _stats(url)
+        assert before["created"] == 20
+        assert before["jobs"]["completed"] == 0  # killed while every job was still running
+        wait_until(lambda: _stats(url)["jobs"]["in_progress"] == 20, what="every job started by the clock")
+        clock.now += 10.0  # past their 0.5 s: they completed while no process followed them
+        queue.poke()
 
-    report = _resume(url, home)
+        report = _resume(url, home)
 
-    assert sorted(r["request_id"] for r in report) == sorted(recorded)
-    assert all(r["state"] == "completed" for r in report), report
-    for r in report:
-        assert len(r["files"]) == 1
-        assert Path(r["files"][0]).is_file()
-    after = _stats(url)
-    assert after["requests"]["submit"] == before["requests"]["submit"] == 20  # nothing submitted again
-    assert after["created"] == 20
-    entries = Journal(home).entries()
-    assert all(e["state"] == "completed" and e["downloaded"] for e in entries)
+        assert sorted(r["request_id"] for r in report) == sorted(recorded)
+        assert all(r["state"] == "completed" for r in report), report
+        for r in report:
+            assert len(r["files"]) == 1
+            assert Path(r["files"][0]).is_file()
+        after = _stats(url)
+        assert after["requests"]["submit"] == before["requests"]["submit"] == 20  # nothing submitted again
+        assert after["created"] == 20
+        entries = Journal(home).entries()
+        assert all(e["state"] == "completed" and e["downloaded"] for e in entries)
 
 
 @pytest.mark.slow

@@ -16,11 +16,13 @@ from ideogram_widgets.jobs import JobManager, Output, PollingStoppedError, histo
 from ideogram_widgets.sandbox import SandboxConfig
 from tests._timing import FakeClock
 
+from ._clock_c import GateClock
 from .helpers import Inproc, counts, edit, until
 
 
 async def test_stopped_jobs_are_resumed_without_a_new_submit(inproc: Inproc, home: Path) -> None:
-    client, app = inproc(SandboxConfig(speed_scale=0.5, workers=2))
+    clock = GateClock()  # the sandbox's time stands still until every job is stopped here: none ends before
+    client, app = inproc(SandboxConfig(speed_scale=0.5, workers=2, clock=clock))
     manager = JobManager(client)
     jobs = [manager.submit(edit(f"p{i}")) for i in range(5)]
     await until(lambda: all(j.request_id for j in jobs))
@@ -29,6 +31,8 @@ async def test_stopped_jobs_are_resumed_without_a_new_submit(inproc: Inproc, hom
         with pytest.raises(PollingStoppedError, match="resume"):
             await job
     assert [j.state for j in jobs] == ["stopped"] * 5
+    clock.release()  # from here the jobs run their 0.5 s each, while nobody follows them
+    app.state.sandbox.queue.poke()
 
     again = resume(manager=JobManager(client))  # as a fresh kernel would, with the same journal
     assert sorted(j.request_id for j in again) == sorted(j.request_id for j in jobs)
@@ -44,12 +48,19 @@ async def test_stopped_jobs_are_resumed_without_a_new_submit(inproc: Inproc, hom
 
 
 async def test_resume_downloads_what_completed_while_nobody_watched(inproc: Inproc) -> None:
-    client, app = inproc(SandboxConfig(speed_scale=0.05))
+    clock = FakeClock()  # the job cannot end before it is stopped here, however late the stop comes
+    client, app = inproc(SandboxConfig(speed_scale=0.05, clock=clock))
+    queue = app.state.sandbox.queue
     manager = JobManager(client)
     job = manager.submit(edit())
     await until(lambda: bool(job.request_id))
     job.stop()
-    await until(lambda: app.state.sandbox.queue.get(job.request_id).state == "completed")
+    await until(lambda: queue.get(job.request_id).state == "in_progress")  # started by the clock as it is
+    clock.now += 1.0  # past its 50 ms
+    queue.poke()
+    finished = await asyncio.to_thread(queue.wait_finished, job.request_id, 30.0)
+    assert finished is not None
+    assert finished.state == "completed"
     entry = manager.journal.read(job.job_id)
     assert entry is not None
     assert entry["state"] != "completed"
@@ -156,12 +167,18 @@ async def test_entries_of_another_backend_are_left_alone(inproc: Inproc) -> None
 
 
 async def test_resume_leaves_jobs_this_process_follows(inproc: Inproc) -> None:
-    client, _ = inproc(SandboxConfig(speed_scale=0.3))
+    clock = FakeClock()  # the job is still running when resume() looks (a finished one proves nothing)
+    client, app = inproc(SandboxConfig(speed_scale=0.3, clock=clock))
+    queue = app.state.sandbox.queue
     manager = JobManager(client)
     job = manager.submit(edit())
     await until(lambda: bool(job.request_id))
     assert resume(manager=manager) == []
-    await job
+    assert not job.done
+    await until(lambda: queue.get(job.request_id).state == "in_progress")
+    clock.now += 1.0  # past its 0.3 s
+    queue.poke()
+    await asyncio.wait_for(job, 60)  # a hang guard
 
 
 def test_history_limit_and_repr(home: Path) -> None:
