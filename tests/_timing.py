@@ -11,11 +11,18 @@ Example:
     >>> clock.now += 5
     >>> clock()
     105.0
+    >>> gate = GateClock(100.0)  # stands still until released, then runs at the real rate
+    >>> gate()
+    100.0
+    >>> gate.release()
+    >>> 100.0 <= gate() < 101.0
+    True
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable
 from typing import Generic, TypeVar, cast
@@ -79,3 +86,31 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
+
+
+class GateClock:
+    """``now`` stands still (at the real time by default) until :meth:`release`; from then on it moves
+    at the real rate, from where it stood. After releasing, poke the sandbox's queue
+    (``queue.poke()``) so its workers look at the time again."""
+
+    def __init__(self, now: float | None = None) -> None:
+        self._frozen = time.time() if now is None else now
+        self._released_at: float | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def released(self) -> bool:
+        """Whether :meth:`release` was called."""
+        return self._released_at is not None
+
+    def release(self) -> None:
+        """Let the clock run (idempotent)."""
+        with self._lock:
+            if self._released_at is None:
+                self._released_at = time.monotonic()
+
+    def __call__(self) -> float:
+        released = self._released_at
+        if released is None:
+            return self._frozen
+        return self._frozen + (time.monotonic() - released)

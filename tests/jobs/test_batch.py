@@ -14,9 +14,8 @@ from ideogram_widgets.api import EditInput, JobFailedError
 from ideogram_widgets.jobs import JobManager, run_batch
 from ideogram_widgets.jobs._progress import Counts, TextProgress, make_progress
 from ideogram_widgets.sandbox import SandboxConfig
-from tests._timing import FakeClock
+from tests._timing import FakeClock, GateClock
 
-from ._clock_c import GateClock
 from .helpers import Inproc, counts, edit, until
 
 

@@ -30,9 +30,9 @@ from ideogram_widgets.jobs import _manager as manager_module
 from ideogram_widgets.jobs import _poller as poller_module
 from ideogram_widgets.jobs._records import needs_resume
 from ideogram_widgets.sandbox import SandboxConfig
+from tests._sandbox_clock import finish
 from tests._timing import FakeClock
 
-from ._clock import finish
 from .helpers import FAST_RETRY, Inproc, edit, image, mask, reframe, until
 
 

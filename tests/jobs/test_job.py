@@ -28,9 +28,9 @@ from ideogram_widgets.api import (
 from ideogram_widgets.jobs import Job, JobManager, Journal, JournalError, Output, PollPolicy
 from ideogram_widgets.jobs._records import needs_resume
 from ideogram_widgets.sandbox import SandboxConfig
+from tests._sandbox_clock import finish, finish_blocking, running
 from tests._timing import FakeClock, wait_until
 
-from ._clock import finish, finish_blocking, running
 from .helpers import (
     FAST_RETRY,
     CountingTransport,

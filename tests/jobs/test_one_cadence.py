@@ -10,9 +10,9 @@ import pytest
 from ideogram_widgets.api._wire import JobStatus
 from ideogram_widgets.jobs._schedule import PollPolicy, Track
 from ideogram_widgets.sandbox import SandboxConfig
+from tests._sandbox_clock import finish, running
 from tests._timing import FakeClock
 
-from ._clock import finish, running
 from .helpers import Inproc, edit, until
 
 

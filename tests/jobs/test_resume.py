@@ -14,9 +14,8 @@ import pytest
 from ideogram_widgets.api import NotFoundError, SubmitUncertainError
 from ideogram_widgets.jobs import JobManager, Output, PollingStoppedError, history, resume, stop_all
 from ideogram_widgets.sandbox import SandboxConfig
-from tests._timing import FakeClock
+from tests._timing import FakeClock, GateClock
 
-from ._clock_c import GateClock
 from .helpers import Inproc, counts, edit, until
 
 

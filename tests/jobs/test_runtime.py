@@ -15,9 +15,9 @@ from ideogram_widgets.api import AsyncClient, WaitTimeoutError
 from ideogram_widgets.jobs import Job, JobManager, Journal
 from ideogram_widgets.jobs import _runtime as runtime
 from ideogram_widgets.sandbox import SandboxConfig
+from tests._sandbox_clock import finish_blocking
 from tests._timing import FakeClock
 
-from ._clock import finish_blocking
 from .helpers import FAST_RETRY, edit, read
 
 

@@ -13,20 +13,13 @@ from PIL import Image
 from ideogram_widgets.api import AsyncClient, InputError
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.sandbox import RunningSandbox, SandboxConfig, serve_in_thread
-from ideogram_widgets.sandbox._jobqueue import Job as SandboxJob
-from ideogram_widgets.sandbox._jobqueue import JobQueue
 from ideogram_widgets.widgets import EditWidget
+from tests._sandbox_clock import running_in
 from tests._timing import FakeClock, wait_until_async
 
 IMAGE = sample_image(240, 160)
 MASK = np.zeros((160, 240), bool)
 MASK[10:60, 170:230] = True
-
-
-def running_at(queue: JobQueue, request_id: str) -> SandboxJob | None:
-    """The sandbox's snapshot of the job once a worker has started it (its ``due_at`` is then set)."""
-    snap = queue.get(request_id)
-    return snap if snap is not None and snap.state == "in_progress" else None
 
 
 @pytest.fixture
@@ -135,7 +128,7 @@ async def _two_jobs_cancel_the_second(widget: EditWidget, slow: RunningSandbox, 
     assert first.state != "completed"
     # now let the first one finish: the clock moves to its due time once the worker has started it
     running = await wait_until_async(
-        lambda: running_at(queue, first.request_id), what="the first job running at the sandbox"
+        lambda: running_in(queue, first.request_id), what="the first job running at the sandbox"
     )
     assert running is not None
     assert running.due_at is not None

@@ -20,31 +20,16 @@ from PIL import Image
 from ideogram_widgets.api import AsyncClient
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
-from ideogram_widgets.sandbox._jobqueue import Job as SandboxJob
-from ideogram_widgets.sandbox._jobqueue import JobQueue
 from ideogram_widgets.widgets import EditWidget, ReframeWidget
 from ideogram_widgets.widgets._job_row import resolution_label
 from ideogram_widgets.widgets._studio import REPEAT_WINDOW_S, backend_banner
+from tests._sandbox_clock import running_in
 from tests._timing import FakeClock, wait_until_async
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = sample_image(240, 160)
 MASK = np.zeros((160, 240), bool)
 MASK[10:60, 170:230] = True
-
-
-def running_at(queue: JobQueue, request_id: str) -> SandboxJob | None:
-    """The sandbox's snapshot of the job once a worker has started it (its ``due_at`` is then set)."""
-    snap = queue.get(request_id)
-    return snap if snap is not None and snap.state == "in_progress" else None
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def _until(condition: Callable[[], object], what: str, timeout: float = 20.0) -> None:
@@ -59,7 +44,7 @@ def _edit(make_widget: Callable[..., Any], **options: Any) -> EditWidget:
 
 async def test_a_double_click_or_repeated_enter_sends_one_job_and_a_later_click_another(make_widget):
     widget = _edit(make_widget)
-    widget.clock = clock = Clock()
+    widget.clock = clock = FakeClock(100.0)
     for _ in range(3):  # a double click and an Enter held down: every click reaches the kernel
         widget.submit_button.click()
     assert len(widget.jobs) == 1
@@ -76,7 +61,7 @@ async def test_a_double_click_or_repeated_enter_sends_one_job_and_a_later_click_
 
 async def test_submit_is_held_while_the_submit_is_being_sent(make_widget):
     widget = _edit(make_widget)
-    widget.clock = clock = Clock()
+    widget.clock = clock = FakeClock(100.0)
     widget.submit_button.click()
     assert widget.jobs[0].state == "submitting"
     assert widget.submit_button.disabled
@@ -125,7 +110,7 @@ async def test_finished_results_stay_on_view_when_a_newer_job_is_cancelled(tmp_p
     async def finish(job: Any) -> None:
         """Move the sandbox's clock to ``job``'s due time once a worker has started it; wait for the end."""
         running = await wait_until_async(
-            lambda: running_at(queue, job.request_id), what="the job running at the sandbox"
+            lambda: running_in(queue, job.request_id), what="the job running at the sandbox"
         )
         assert running is not None
         assert running.due_at is not None

@@ -27,7 +27,7 @@ from ideogram_widgets.sandbox._job import Job as SandboxJob
 from ideogram_widgets.sandbox._jobqueue import JobQueue
 from tests._timing import FakeClock, wait_until, wait_until_async
 
-__all__ = ["finish", "finish_blocking", "running"]
+__all__ = ["finish", "finish_blocking", "running", "running_in"]
 
 
 class _HasRequestId(Protocol):
@@ -50,9 +50,15 @@ def _request_id(which: Which) -> str:
 
 
 def running(app: Starlette, which: Which) -> SandboxJob | None:
-    """The sandbox's snapshot of the job if it is ``in_progress`` there, else None."""
+    """The sandbox's snapshot of the job if it is ``in_progress`` in ``app``, else None."""
+    return running_in(_queue(app), which)
+
+
+def running_in(queue: JobQueue, which: Which) -> SandboxJob | None:
+    """The sandbox's snapshot of the job if it is ``in_progress`` in ``queue`` (a worker started it: its
+    ``due_at`` is set), else None."""
     request_id = _request_id(which)
-    found = _queue(app).get(request_id) if request_id else None
+    found = queue.get(request_id) if request_id else None
     return found if found is not None and found.state == "in_progress" else None
 
 
