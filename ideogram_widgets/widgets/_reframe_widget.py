@@ -65,13 +65,17 @@ class ResolutionPicker(w.VBox):
             return
         self.closest = closest
         chosen = self.choice.value
-        self._fill(self.orientation.value)
-        self.choice.value = chosen
+        with self.choice.hold_sync():  # one message: the page never shows the refilled list unchosen
+            self._fill(self.orientation.value)
+            self.choice.value = chosen
 
     def _orientation_changed(self, change: Any) -> None:
-        self._fill(change.new)
         group = self.groups[change.new]
-        self.choice.value = (self.closest if self.closest in group else group[len(group) // 2]).value
+        # the new list and its choice reach the page in one message: a size picked as soon as the list
+        # shows is never overwritten by a choice that comes after it
+        with self.choice.hold_sync():
+            self._fill(change.new)
+            self.choice.value = (self.closest if self.closest in group else group[len(group) // 2]).value
 
     @property
     def value(self) -> Resolution:

@@ -38,6 +38,23 @@ def test_all_69_are_reachable_grouped_and_ordered(widget):
     assert len(seen) == len(set(seen)) == 69
 
 
+def test_a_new_orientation_reaches_the_page_as_one_list_with_its_choice(widget):
+    """The refilled list and the kernel's choice in it go in one message: were they two, a size the user
+    picked as soon as the list showed would be overwritten by the choice arriving after it."""
+    choice = widget.picker.choice
+    sent: list[dict] = []
+    send = choice._send
+    choice._send = lambda msg, buffers=None: (sent.append(msg), send(msg, buffers))
+    widget.picker.orientation.value = "portrait"
+    widget.set_image(sample_image(200, 300))  # the closest star moves: the list is refilled again
+    choice._send = send
+    states = [msg["state"] for msg in sent if msg.get("method") == "update"]
+    assert len(states) == 2
+    for state in states:
+        assert {"_options_labels", "index"} <= state.keys()
+        assert state["_options_labels"][state["index"]] == choice.label
+
+
 def test_choosing_a_resolution_redraws_the_preview(widget):
     widget.resolution = "640x1536"
     assert widget.picker.orientation.value == "portrait"
