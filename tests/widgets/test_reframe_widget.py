@@ -44,7 +44,12 @@ def test_a_new_orientation_reaches_the_page_as_one_list_with_its_choice(widget):
     choice = widget.picker.choice
     sent: list[dict] = []
     send = choice._send
-    choice._send = lambda msg, buffers=None: (sent.append(msg), send(msg, buffers))
+
+    def recording(msg: dict, buffers: object = None) -> None:
+        sent.append(msg)
+        send(msg, buffers)
+
+    choice._send = recording
     widget.picker.orientation.value = "portrait"
     widget.set_image(sample_image(200, 300))  # the closest star moves: the list is refilled again
     choice._send = send
