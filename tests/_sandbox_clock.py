@@ -39,8 +39,12 @@ Which = str | _HasRequestId
 """A request id, or something with one (a jobs-layer Job, read each time: it may not be submitted yet)."""
 
 
-def _queue(app: Starlette) -> JobQueue:
-    queue = app.state.sandbox.queue
+Where = Starlette | JobQueue
+"""An in-process sandbox app, or the queue itself (``serve_in_thread(...).sandbox.queue``)."""
+
+
+def _queue(where: Where) -> JobQueue:
+    queue = where if isinstance(where, JobQueue) else where.state.sandbox.queue
     assert isinstance(queue, JobQueue)
     return queue
 
@@ -76,12 +80,14 @@ def _what(which: Which) -> str:
     return f"{_request_id(which) or 'the job'} to run in the sandbox"
 
 
-async def finish(app: Starlette, clock: FakeClock, which: Which) -> SandboxJob:
-    """Wait until the job runs in ``app``'s sandbox, move ``clock`` to its end and wait until it finished
-    there (on a thread: the workers are threads); return the sandbox's snapshot."""
-    started = await wait_until_async(lambda: running(app, which), what=_what(which))
+async def finish(where: Where, clock: FakeClock, which: Which) -> SandboxJob:
+    """Wait until the job runs in the sandbox (``where``: its app or its queue), move ``clock`` to its end
+    and wait until it finished there (on a thread: the workers are threads); return the sandbox's
+    snapshot."""
+    queue = _queue(where)
+    started = await wait_until_async(lambda: running_in(queue, which), what=_what(which))
     assert started is not None  # what the wait returns is truthy
-    return await asyncio.to_thread(_run_out, _queue(app), clock, started)
+    return await asyncio.to_thread(_run_out, queue, clock, started)
 
 
 def finish_blocking(app: Starlette, clock: FakeClock, which: Which) -> SandboxJob:

@@ -14,6 +14,7 @@ import pytest
 from ideogram_widgets.api import NotFoundError, SubmitUncertainError
 from ideogram_widgets.jobs import JobManager, Output, PollingStoppedError, history, resume, stop_all
 from ideogram_widgets.sandbox import SandboxConfig
+from tests._sandbox_clock import finish
 from tests._timing import FakeClock, GateClock
 
 from .helpers import Inproc, counts, edit, until
@@ -49,16 +50,11 @@ async def test_stopped_jobs_are_resumed_without_a_new_submit(inproc: Inproc, hom
 async def test_resume_downloads_what_completed_while_nobody_watched(inproc: Inproc) -> None:
     clock = FakeClock()  # the job cannot end before it is stopped here, however late the stop comes
     client, app = inproc(SandboxConfig(speed_scale=0.05, clock=clock))
-    queue = app.state.sandbox.queue
     manager = JobManager(client)
     job = manager.submit(edit())
     await until(lambda: bool(job.request_id))
     job.stop()
-    await until(lambda: queue.get(job.request_id).state == "in_progress")  # started by the clock as it is
-    clock.now += 1.0  # past its 50 ms
-    queue.poke()
-    finished = await asyncio.to_thread(queue.wait_finished, job.request_id, 30.0)
-    assert finished is not None
+    finished = await finish(app, clock, job)  # it runs its own length by the sandbox's clock
     assert finished.state == "completed"
     entry = manager.journal.read(job.job_id)
     assert entry is not None
@@ -205,17 +201,12 @@ def test_history_limit_and_repr(home: Path) -> None:
 async def test_a_job_that_expired_while_nobody_watched_ends_expired(inproc: Inproc) -> None:
     clock = FakeClock()  # the sandbox's time: the job's duration and the result's expiry
     client, app = inproc(SandboxConfig(speed_scale=0.02, result_ttl=0.3, clock=clock))
-    queue = app.state.sandbox.queue
     manager = JobManager(client)
     job = manager.submit(edit())
     await until(lambda: bool(job.request_id))
     job.stop()
     # it finished, and its result expired, while no one followed it
-    await until(lambda: queue.get(job.request_id).state == "in_progress")  # started by the clock as it is
-    clock.now += 1.0  # past its 20 ms
-    queue.poke()
-    finished = await asyncio.to_thread(queue.wait_finished, job.request_id, 30.0)
-    assert finished is not None
+    finished = await finish(app, clock, job)  # it runs its own length by the sandbox's clock
     assert finished.state == "completed"
     clock.now += 1.0  # past the 0.3 s the result is kept
     (again,) = resume(manager=JobManager(client))

@@ -14,7 +14,7 @@ from ideogram_widgets.api import AsyncClient, InputError
 from ideogram_widgets.samples import sample_image
 from ideogram_widgets.sandbox import RunningSandbox, SandboxConfig, serve_in_thread
 from ideogram_widgets.widgets import EditWidget
-from tests._sandbox_clock import running_in
+from tests._sandbox_clock import finish
 from tests._timing import FakeClock, wait_until_async
 
 IMAGE = sample_image(240, 160)
@@ -127,13 +127,7 @@ async def _two_jobs_cancel_the_second(widget: EditWidget, slow: RunningSandbox, 
         await asyncio.wait_for(asyncio.ensure_future(second), 30)  # a cancel that failed: never ends
     assert first.state != "completed"
     # now let the first one finish: the clock moves to its due time once the worker has started it
-    running = await wait_until_async(
-        lambda: running_in(queue, first.request_id), what="the first job running at the sandbox"
-    )
-    assert running is not None
-    assert running.due_at is not None
-    clock.now = running.due_at
-    queue.poke()
+    await finish(queue, clock, first)
     await asyncio.wait_for(asyncio.ensure_future(first), 30)
     assert second.state == "cancelled"
     assert "cancelled" in row.status.value

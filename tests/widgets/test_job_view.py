@@ -23,7 +23,7 @@ from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
 from ideogram_widgets.widgets import EditWidget, ReframeWidget
 from ideogram_widgets.widgets._job_row import resolution_label
 from ideogram_widgets.widgets._studio import REPEAT_WINDOW_S, backend_banner
-from tests._sandbox_clock import running_in
+from tests._sandbox_clock import finish as run_out
 from tests._timing import FakeClock, wait_until_async
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,14 +108,8 @@ async def test_finished_results_stay_on_view_when_a_newer_job_is_cancelled(tmp_p
     queue = slow.sandbox.queue
 
     async def finish(job: Any) -> None:
-        """Move the sandbox's clock to ``job``'s due time once a worker has started it; wait for the end."""
-        running = await wait_until_async(
-            lambda: running_in(queue, job.request_id), what="the job running at the sandbox"
-        )
-        assert running is not None
-        assert running.due_at is not None
-        clock.now = running.due_at
-        queue.poke()
+        """Run ``job`` to its end by the sandbox's clock, then wait until the widget's job has it."""
+        await run_out(queue, clock, job)
         await asyncio.wait_for(asyncio.ensure_future(job), 30)
 
     try:
