@@ -66,9 +66,11 @@ def running_in(queue: JobQueue, which: Which) -> SandboxJob | None:
     return found if found is not None and found.state == "in_progress" else None
 
 
-def _run_out(queue: JobQueue, clock: FakeClock, started: SandboxJob) -> SandboxJob:
+def _run_out(queue: JobQueue, clock: FakeClock, started: SandboxJob, ran: float | None) -> SandboxJob:
     assert started.due_at is not None, started
-    clock.now = max(clock.now, started.due_at)
+    assert started.started_at is not None, started
+    end = started.due_at if ran is None else max(started.due_at, started.started_at + ran)
+    clock.now = max(clock.now, end)
     queue.poke()
     finished = queue.wait_finished(started.request_id, 30.0)
     assert finished is not None, f"the sandbox no longer knows {started.request_id}"
@@ -80,18 +82,19 @@ def _what(which: Which) -> str:
     return f"{_request_id(which) or 'the job'} to run in the sandbox"
 
 
-async def finish(where: Where, clock: FakeClock, which: Which) -> SandboxJob:
+async def finish(where: Where, clock: FakeClock, which: Which, *, ran: float | None = None) -> SandboxJob:
     """Wait until the job runs in the sandbox (``where``: its app or its queue), move ``clock`` to its end
-    and wait until it finished there (on a thread: the workers are threads); return the sandbox's
-    snapshot."""
+    (``ran`` seconds after its start, if given and later than its own duration) and wait until it finished
+    there (on a thread: the workers are threads); return the sandbox's snapshot."""
     queue = _queue(where)
     started = await wait_until_async(lambda: running_in(queue, which), what=_what(which))
     assert started is not None  # what the wait returns is truthy
-    return await asyncio.to_thread(_run_out, queue, clock, started)
+    return await asyncio.to_thread(_run_out, queue, clock, started, ran)
 
 
-def finish_blocking(app: Starlette, clock: FakeClock, which: Which) -> SandboxJob:
+def finish_blocking(where: Where, clock: FakeClock, which: Which, *, ran: float | None = None) -> SandboxJob:
     """:func:`finish` for a test with no running loop (the jobs' own loop only runs in their ``wait()``)."""
-    started = wait_until(lambda: running(app, which), interval=0.005, what=_what(which))
+    queue = _queue(where)
+    started = wait_until(lambda: running_in(queue, which), interval=0.005, what=_what(which))
     assert started is not None  # what the wait returns is truthy
-    return _run_out(_queue(app), clock, started)
+    return _run_out(queue, clock, started, ran)

@@ -32,10 +32,8 @@ def process_exists(pid: object) -> bool | None:
         return None
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
     except PermissionError:
         return True  # it exists, but another user's
-    except OSError:
+    except OSError:  # ProcessLookupError among them: no such process
         return False
     return True

@@ -366,7 +366,6 @@ async def test_learned_run_times_save_requests(inproc: Inproc) -> None:
     load on the machine can make a poll early or late."""
     clock = FakeClock()
     client, app = inproc(SandboxConfig(speed_scale=1.0, workers=2, clock=clock))
-    queue = app.state.sandbox.queue
     manager = JobManager(client)
     transport = client._http._transport
     assert isinstance(transport, CountingTransport)
@@ -375,10 +374,7 @@ async def test_learned_run_times_save_requests(inproc: Inproc) -> None:
         return transport.per_request[(job.request_id, endpoint)]
 
     async def finish_in_sandbox(job: Job) -> None:
-        clock.now += 20.0  # by the sandbox's clock the job ran 20 s
-        queue.poke()
-        finished = await asyncio.to_thread(queue.wait_finished, job.request_id, 30.0)
-        assert finished is not None
+        finished = await finish(app, clock, job, ran=20.0)  # by the sandbox's clock the job ran 20 s
         assert finished.state == "completed"
 
     cold = manager.submit(edit("cold"))  # a kind never seen: polled in the background while it runs

@@ -18,6 +18,7 @@ from jupyter_client.manager import start_new_kernel
 
 from ideogram_widgets.sandbox import SandboxConfig, serve_in_thread
 from tests._kernel import run_cell
+from tests._sandbox_clock import finish_blocking
 from tests._timing import FakeClock, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,10 +80,8 @@ def test_a_job_advances_while_the_kernel_is_idle(kernel: Kernel) -> None:
         queue = running.sandbox.queue
 
         def end(request_id: str) -> None:
-            """End a job the kernel submitted: wait until a worker started it by the clock, move the clock."""
-            wait_until(lambda: getattr(queue.get(request_id), "state", "") == "in_progress", what="its start")
-            clock.now += 2.0  # past a TURBO job's 1.5 s
-            queue.poke()
+            """End a job the kernel submitted, once a worker started it by the clock."""
+            finish_blocking(queue, clock, request_id)
 
         assert kernel.run(SETUP.format(url=running.url))["status"] == "ok"
         submitted = kernel.run(

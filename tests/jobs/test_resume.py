@@ -164,15 +164,12 @@ async def test_entries_of_another_backend_are_left_alone(inproc: Inproc) -> None
 async def test_resume_leaves_jobs_this_process_follows(inproc: Inproc) -> None:
     clock = FakeClock()  # the job is still running when resume() looks (a finished one proves nothing)
     client, app = inproc(SandboxConfig(speed_scale=0.3, clock=clock))
-    queue = app.state.sandbox.queue
     manager = JobManager(client)
     job = manager.submit(edit())
     await until(lambda: bool(job.request_id))
     assert resume(manager=manager) == []
     assert not job.done
-    await until(lambda: queue.get(job.request_id).state == "in_progress")
-    clock.now += 1.0  # past its 0.3 s
-    queue.poke()
+    await finish(app, clock, job)
     await asyncio.wait_for(job, 60)  # a hang guard
 
 
