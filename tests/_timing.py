@@ -98,11 +98,6 @@ class GateClock:
         self._released_at: float | None = None
         self._lock = threading.Lock()
 
-    @property
-    def released(self) -> bool:
-        """Whether :meth:`release` was called."""
-        return self._released_at is not None
-
     def release(self) -> None:
         """Let the clock run (idempotent)."""
         with self._lock:
